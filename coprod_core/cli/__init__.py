@@ -1,0 +1,158 @@
+"""The ``coprod`` command line.
+
+The root group knows its commands by name and imports a command's module
+only when that command runs, so ``coprod --help`` stays fast. Plugins add
+commands through ``coprod_register_commands``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import traceback
+from typing import Any
+
+import click
+
+from coprod_core import __version__
+from coprod_core.errors import CoprodError
+
+#: Command name -> ("module", "attribute", short help shown by ``coprod --help``).
+BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("coprod_core.cli.setup", "init", "Create a workspace in a folder."),
+    "demo": ("coprod_core.cli.setup", "demo", "Create a workspace holding an example programme."),
+    "participant": ("coprod_core.cli.participant", "participant",
+                    "Add, list, show and update participants."),
+    "session": ("coprod_core.cli.session", "session",
+                "Record sessions, who attended and where they sat on the ladder."),
+    "tension": ("coprod_core.cli.tension", "tension",
+                "Raise tensions and record how they move."),
+    "commitment": ("coprod_core.cli.commitment", "commitment",
+                   "Record what people with power promised, and whether they delivered."),
+    "config": ("coprod_core.cli.config_cmd", "config", "Show, change and check coprod.toml."),
+    "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
+}
+
+
+class CoprodGroup(click.Group):
+    """A group that loads commands lazily and turns errors into one line."""
+
+    def __init__(self, *args: Any, lazy: dict[str, tuple[str, str, str]] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+        self._plugin_commands: dict[str, click.Command] | None = None
+        self._plugin_error: str | None = None
+
+    # -- commands
+
+    def plugin_commands(self) -> dict[str, click.Command]:
+        if self._plugin_commands is None:
+            self._plugin_commands = {}
+            try:
+                from coprod_core.plugins import get_plugin_manager, registry
+
+                pm = get_plugin_manager()
+                for name, item in registry(pm, "coprod_register_commands", "command").items():
+                    if name in self.lazy or name in self.commands:
+                        raise CoprodError(
+                            f"plugin {item.plugin!r} registers command {name!r}, which coprod "
+                            f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                        )
+                    self._plugin_commands[name] = item.thing
+            except CoprodError as exc:
+                self._plugin_error = str(exc)
+        return self._plugin_commands
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy, *self.plugin_commands()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands:
+            return self.commands[cmd_name]
+        if cmd_name in self.lazy:
+            module, attr, _help = self.lazy[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return self.plugin_commands().get(cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, self.lazy[name][2]) for name in sorted(self.lazy)]
+        for name, command in sorted(self.plugin_commands().items()):
+            rows.append((name, command.get_short_help_str(60)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+        if self._plugin_error:
+            formatter.write_paragraph()
+            formatter.write_text(f"warning: {self._plugin_error}")
+
+    # -- errors
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            result = super().main(args, prog_name or "coprod", complete_var,
+                                  standalone_mode=False, **extra)
+        except click.UsageError as exc:
+            path = exc.ctx.command_path if exc.ctx else "coprod"
+            _fail(f"{exc.format_message()} (see `{path} --help`)", exc.exit_code)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except click.Abort:
+            _fail("stopped; nothing was saved", 1)
+        except CoprodError as exc:
+            if os.environ.get("COPROD_DEBUG"):
+                traceback.print_exc()
+            _fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail("interrupted; nothing was saved", 130)
+        except Exception as exc:
+            if os.environ.get("COPROD_DEBUG"):
+                traceback.print_exc()
+            _fail(
+                f"unexpected {type(exc).__name__}: {exc}. This is a bug in coprod or a plugin; "
+                "run again with COPROD_DEBUG=1 to see the traceback",
+                1,
+            )
+        if not standalone_mode:
+            return result
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    sys.exit(code)
+
+
+@click.group(
+    cls=CoprodGroup,
+    lazy=BUILTIN_COMMANDS,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "-w", "--workspace", metavar="DIR", envvar="COPROD_WORKSPACE", show_envvar=True,
+    help="The workspace folder. Default: the nearest folder holding coprod.toml, "
+         "from here upwards.",
+)
+@click.option(
+    "--as", "actor", metavar="NAME", envvar="COPROD_USER", show_envvar=True,
+    help="Who is making the change, for the audit log. "
+         "Default: [workspace] actor in coprod.toml, then the system user.",
+)
+@click.version_option(__version__, "--version", prog_name="coprod")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None, actor: str | None) -> None:
+    """coprod keeps the record honest co-production needs: who took part,
+    what happened, the tensions raised, and what was promised and delivered.
+
+    Start with `coprod init` (an empty workspace) or `coprod demo` (an example).
+    """
+    from .common import State
+
+    ctx.obj = State(workspace=workspace, actor=actor)
+
+
+def main() -> None:
+    cli.main(prog_name="coprod")

@@ -1,0 +1,133 @@
+"""``coprod commitment``: what people with power promised, and what happened."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from .common import (
+    DATE,
+    echo_created,
+    echo_fields,
+    echo_history,
+    echo_json,
+    echo_records,
+    echo_table,
+    json_option,
+    pass_workspace,
+    to_json,
+)
+
+AUTHORITIES = "can_decide, can_influence, can_only_raise"
+STATUSES = ("proposed, agreed, in_progress, delivered, partly_delivered, not_delivered, "
+            "withdrawn")
+
+
+@click.group()
+def commitment() -> None:
+    """Record what people with power promised, with what power to deliver it,
+    and whether they delivered ("You said, we did").
+
+    Authority: can_decide (has the budget or mandate), can_influence (can
+    argue for it where it is decided), can_only_raise (can pass it on).
+    """
+
+
+@commitment.command("make")
+@click.argument("description")
+@click.option("--by", "made_by", required=True, metavar="ID",
+              help="The participant making the promise.")
+@click.option("--authority", required=True, help=f"The power they declare: {AUTHORITIES}.")
+@click.option("--scope", help="What they can realistically do, in their own words.")
+@click.option("--due", type=DATE, help="When it should be done (YYYY-MM-DD).")
+@click.option("--session", "session_id", metavar="ID", help="The session where it was made.")
+@click.option("--answers", multiple=True, metavar="TENSION_ID",
+              help="A tension this commitment answers; repeat for several.")
+@json_option
+@pass_workspace
+def make(ws: Any, description: str, made_by: str, authority: str, scope: str | None,
+         due: dt.date | None, session_id: str | None, answers: tuple[str, ...],
+         as_json: bool) -> None:
+    """Record a commitment described in DESCRIPTION. Prints the new id."""
+    record = ws.make_commitment(description, made_by=made_by, authority=authority, scope=scope,
+                                due=due, session_id=session_id, answers=answers)
+    echo_created(record, as_json)
+
+
+@commitment.command("list")
+@click.option("--status", help=f"Only commitments with this status: {STATUSES}.")
+@click.option("--authority", help=f"Only commitments made with this authority: {AUTHORITIES}.")
+@click.option("--overdue", is_flag=True, help="Only those past their due date and not delivered.")
+@json_option
+@pass_workspace
+def list_(ws: Any, status: str | None, authority: str | None, overdue: bool,
+          as_json: bool) -> None:
+    """List commitments, oldest first."""
+    records = ws.commitments(status=status, overdue=overdue, authority=authority)
+    if as_json:
+        echo_records(records)
+        return
+    echo_table(
+        ("id", "status", "authority", "due", "by", "description"),
+        ((c.id, c.status, c.authority, c.due, c.made_by, c.description) for c in records),
+        empty="no commitments match",
+    )
+
+
+@commitment.command("show")
+@click.argument("commitment_id", metavar="ID")
+@json_option
+@pass_workspace
+def show(ws: Any, commitment_id: str, as_json: bool) -> None:
+    """Show one commitment with its history and progress updates."""
+    c = ws.commitment(commitment_id)
+    if as_json:
+        echo_json(to_json(c))
+        return
+    overdue = " (overdue)" if c.is_overdue(ws.today()) else ""
+    echo_fields([
+        ("id", c.id), ("description", c.description), ("made by", c.made_by),
+        ("authority", c.authority), ("scope", c.scope), ("status", c.status),
+        ("due", c.due and f"{c.due}{overdue}"), ("session", c.session_id),
+        ("answers", ", ".join(c.answers)),
+    ])
+    echo_history(c.history)
+    if c.updates:
+        click.echo("progress:")
+        for u in c.updates:
+            click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
+
+
+@commitment.command("move")
+@click.argument("commitment_id", metavar="ID")
+@click.argument("status", metavar="STATUS")
+@click.option("--note", help="What happened; needed for withdrawn and not_delivered.")
+@json_option
+@pass_workspace
+def move(ws: Any, commitment_id: str, status: str, note: str | None, as_json: bool) -> None:
+    """Move a commitment to STATUS.
+
+    STATUS: proposed, agreed, in_progress, delivered, partly_delivered,
+    not_delivered, withdrawn.
+    """
+    record = ws.move_commitment(commitment_id, status, note=note)
+    if as_json:
+        echo_json(to_json(record))
+    else:
+        click.echo(f"{record.id}: {record.status}")
+
+
+@commitment.command("update")
+@click.argument("commitment_id", metavar="ID")
+@click.argument("note", metavar="NOTE")
+@json_option
+@pass_workspace
+def update(ws: Any, commitment_id: str, note: str, as_json: bool) -> None:
+    """Add a progress update NOTE to a commitment."""
+    record = ws.update_commitment(commitment_id, note)
+    if as_json:
+        echo_json(to_json(record))
+    else:
+        click.echo(f"{record.id}: {len(record.updates)} progress update(s)")

@@ -1,0 +1,84 @@
+"""``coprod config``: show, change and check ``coprod.toml``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .common import State, echo_json
+
+
+def _config_path() -> Path:
+    from coprod_core.config import CONFIG_NAME, resolve_workspace
+
+    state = click.get_current_context().find_object(State) or State()
+    return resolve_workspace(state.workspace) / CONFIG_NAME
+
+
+def _checked(path: Path) -> Any:
+    """The config at ``path``, checked against the installed plugins."""
+    from coprod_core.config import Config
+
+    return _check_plugins(Config.from_toml(path))
+
+
+def _check_plugins(config: Any) -> Any:
+    from coprod_core.plugins import get_plugin_manager, registry
+
+    pm = get_plugin_manager()
+    backends = {k: r.thing for k, r in
+                registry(pm, "coprod_register_storage", "storage backend").items()}
+    settings = {k: r.thing for k, r in
+                registry(pm, "coprod_register_settings", "settings table").items()}
+    config.check_plugins(settings, backends)
+    return config
+
+
+@click.group()
+def config() -> None:
+    """Show, change and check the workspace's coprod.toml."""
+
+
+@config.command("show")
+@click.option("--json", "as_json", is_flag=True, help="Print the settings as JSON.")
+def show(as_json: bool) -> None:
+    """Print coprod.toml as it is on disk (or as JSON)."""
+    path = _config_path()
+    config = _checked(path)
+    if as_json:
+        echo_json({"path": str(path), **config.data})
+    else:
+        click.echo(f"# {path}")
+        click.echo(path.read_text(encoding="utf-8"), nl=False)
+
+
+@config.command("set")
+@click.argument("key")
+@click.argument("value")
+def set_(key: str, value: str) -> None:
+    """Set KEY (dotted, e.g. workspace.org) to VALUE and save coprod.toml.
+
+    VALUE is read as TOML when it can be (30, true, ["a", "b"]) and as text
+    otherwise. The file is checked before it is written; comments in it are
+    not kept.
+    """
+    from coprod_core.config import dump, parse_value, set_key, write_atomic
+
+    path = _config_path()
+    updated = _check_plugins(set_key(_checked(path), key, parse_value(value)))
+    write_atomic(path, dump(updated))
+    click.echo(f"{key} = {parse_value(value)!r} saved in {path}")
+
+
+@config.command("check")
+def check() -> None:
+    """Check coprod.toml: every key known, every value of the right type."""
+    path = _config_path()
+    config = _checked(path)
+    roles = len(config.custom_roles)
+    click.echo(
+        f"ok: {path} is valid (backend {config.backend}, "
+        f"{roles} custom role{'s' if roles != 1 else ''})"
+    )

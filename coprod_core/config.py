@@ -1,0 +1,354 @@
+"""``coprod.toml``: read with tomllib, checked key by key, written with tomli-w.
+
+Every error names the file, the line when it is known, the dotted key and
+what was expected. Unknown keys are errors, not silently ignored. Each
+plugin reads only its own ``[plugins.<name>]`` table.
+
+Tables owned by a feature (``[forms]``, ``[reports]``, ``[privacy]``) are
+checked by that feature's own checker, listed in :data:`SECTION_CHECKERS`
+and imported only when the configuration is loaded.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from attrs import evolve, field, frozen
+
+from .errors import ConfigError, WorkspaceNotFound
+from .model import DEFAULT_ROLES
+
+CONFIG_NAME = "coprod.toml"
+
+_ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+#: Top-level table -> "module:function" that checks it. The function takes
+#: ``(table, context)`` and raises :class:`ConfigError` via ``context.error``.
+SECTION_CHECKERS: dict[str, str] = {}
+
+CORE_SECTIONS = ("workspace", "storage", "roles", "plugins")
+
+
+@frozen
+class Context:
+    """Where a value came from, for error messages."""
+
+    path: Path | None
+    text: str | None = None
+
+    def line_of(self, dotted: str) -> int | None:
+        if not self.text:
+            return None
+        last = dotted.rsplit(".", 1)[-1]
+        pattern = re.compile(rf"^\s*\"?{re.escape(last)}\"?\s*=", re.MULTILINE)
+        found = [m.start() for m in pattern.finditer(self.text)]
+        if len(found) != 1:
+            table = re.compile(rf"^\s*\[+\s*{re.escape(dotted)}\s*\]+", re.MULTILINE)
+            found = [m.start() for m in table.finditer(self.text)]
+        if len(found) != 1:
+            return None
+        return self.text.count("\n", 0, found[0]) + 1
+
+    def error(self, dotted: str, message: str) -> ConfigError:
+        return ConfigError(message, path=self.path, key=dotted, line=self.line_of(dotted))
+
+    def expect(self, table: Mapping[str, Any], key: str, kind: type | tuple[type, ...],
+               dotted: str, default: Any = None) -> Any:
+        """``table[key]`` checked to be of ``kind``; ``default`` when absent."""
+        if key not in table:
+            return default
+        value = table[key]
+        kinds = kind if isinstance(kind, tuple) else (kind,)
+        bad_bool = isinstance(value, bool) and bool not in kinds
+        if bad_bool or not isinstance(value, kinds):
+            names = " or ".join(_type_name(k) for k in kinds)
+            raise self.error(dotted, f"must be {names}, not {_type_name(type(value))}")
+        return value
+
+    def no_unknown(self, table: Mapping[str, Any], allowed: Any, dotted: str) -> None:
+        for key in table:
+            if key not in allowed:
+                where = f"{dotted}.{key}" if dotted else key
+                from difflib import get_close_matches
+
+                close = get_close_matches(key, list(allowed), n=1)
+                hint = f" (did you mean `{close[0]}`?)" if close else ""
+                raise self.error(
+                    where,
+                    f"unknown key{hint}; allowed here: {', '.join(sorted(allowed)) or '(none)'}",
+                )
+
+
+def _type_name(kind: type) -> str:
+    return {
+        str: "a string", int: "an integer", float: "a number", bool: "true or false",
+        dict: "a table", list: "a list",
+    }.get(kind, kind.__name__)
+
+
+@frozen(kw_only=True)
+class Config:
+    """A workspace's configuration, checked."""
+
+    path: Path | None = None
+    org: str = ""
+    #: The actor used when neither ``--as`` nor ``COPROD_USER`` is given.
+    actor: str | None = None
+    backend: str = "sqlite"
+    #: The ``[storage]`` table without ``backend``: the backend's own keys.
+    storage_options: dict[str, Any] = field(factory=dict)
+    #: Roles added in ``[roles.custom]``: name -> label.
+    custom_roles: dict[str, str] = field(factory=dict)
+    #: ``[plugins.<name>]`` tables, by plugin name.
+    plugins: dict[str, dict[str, Any]] = field(factory=dict)
+    #: The whole document as read, for the tables features check themselves.
+    data: dict[str, Any] = field(factory=dict)
+
+    @property
+    def roles(self) -> tuple[str, ...]:
+        return DEFAULT_ROLES + tuple(r for r in self.custom_roles if r not in DEFAULT_ROLES)
+
+    @property
+    def root(self) -> Path | None:
+        return None if self.path is None else self.path.parent
+
+    def table(self, name: str) -> dict[str, Any]:
+        """A top-level table as read (empty if absent)."""
+        value = self.data.get(name, {})
+        return value if isinstance(value, dict) else {}
+
+    def plugin_settings(self, name: str) -> dict[str, Any]:
+        return dict(self.plugins.get(name, {}))
+
+    @classmethod
+    def from_toml(cls, path: Path) -> Config:
+        path = Path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError("file not found", path=path) from None
+        except UnicodeDecodeError:
+            raise ConfigError("is not UTF-8 text; save it as UTF-8", path=path) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot be read ({exc.strerror})", path=path) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            line = int(match.group(1)) if match else None
+            raise ConfigError(f"is not valid TOML: {message}", path=path, line=line) from None
+        return cls.from_dict(data, path=path, text=text)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, path: Path | None = None,
+                  text: str | None = None) -> Config:
+        ctx = Context(path, text)
+        data = dict(data)
+        allowed = (*CORE_SECTIONS, *SECTION_CHECKERS)
+        ctx.no_unknown(data, allowed, "")
+        for name in allowed:
+            if name in data:
+                ctx.expect(data, name, dict, name)
+
+        ws = data.get("workspace", {})
+        ctx.no_unknown(ws, ("org", "actor"), "workspace")
+        org = ctx.expect(ws, "org", str, "workspace.org", "")
+        actor = ctx.expect(ws, "actor", str, "workspace.actor")
+
+        storage = dict(data.get("storage", {}))
+        backend = ctx.expect(storage, "backend", str, "storage.backend", "sqlite")
+        storage.pop("backend", None)
+
+        roles = data.get("roles", {})
+        ctx.no_unknown(roles, ("custom",), "roles")
+        custom = ctx.expect(roles, "custom", (dict, list), "roles.custom", {})
+        if isinstance(custom, list):
+            custom = {str(r): str(r).replace("_", " ").capitalize() for r in custom}
+        for name, label in custom.items():
+            if not _ROLE_NAME.match(str(name)):
+                raise ctx.error(
+                    f"roles.custom.{name}",
+                    "role names are lower-case letters, digits and underscores, "
+                    "starting with a letter",
+                )
+            ctx.expect(custom, name, str, f"roles.custom.{name}")
+            if not label.strip():
+                raise ctx.error(f"roles.custom.{name}", "needs a label people can read")
+
+        plugins = data.get("plugins", {})
+        for name in plugins:
+            ctx.expect(plugins, name, dict, f"plugins.{name}")
+
+        for section, checker in SECTION_CHECKERS.items():
+            if section in data:
+                _load(checker)(data[section], ctx)
+
+        return cls(
+            path=path, org=org, actor=actor, backend=backend, storage_options=storage,
+            custom_roles=dict(custom), plugins={k: dict(v) for k, v in plugins.items()},
+            data=data,
+        )
+
+    def check_plugins(self, settings: Mapping[str, Any], backends: Mapping[str, Any]) -> None:
+        """Check ``[storage]`` and ``[plugins.*]`` against what plugins declare.
+
+        ``settings`` maps a plugin table name to its declared Settings;
+        ``backends`` maps backend names to StorageBackend objects.
+        """
+        ctx = Context(self.path, _text(self.path))
+        if self.backend not in backends:
+            raise ctx.error(
+                "storage.backend",
+                f"unknown backend {self.backend!r}; available: {', '.join(sorted(backends))}",
+            )
+        declared = backends[self.backend].settings
+        _check_settings(ctx, self.storage_options, declared, "storage")
+        for name, table in self.plugins.items():
+            if name in settings:
+                _check_settings(ctx, table, settings[name], f"plugins.{name}")
+
+
+def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotted: str) -> None:
+    by_key = {s.key: s for s in declared}
+    ctx.no_unknown(table, by_key, dotted)
+    for key, setting in by_key.items():
+        ctx.expect(table, key, setting.type, f"{dotted}.{key}")
+
+
+def _text(path: Path | None) -> str | None:
+    try:
+        return None if path is None else path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
+def _load(dotted: str) -> Callable[[Any, Context], None]:
+    module, _, name = dotted.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+# ---------------------------------------------------------------- finding
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The folder holding ``coprod.toml``: ``start`` or the nearest parent."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise WorkspaceNotFound(
+        f"no coprod workspace here or in any parent folder of {here}; "
+        "create one with `coprod init` or name one with --workspace or COPROD_WORKSPACE"
+    )
+
+
+def resolve_workspace(option: str | os.PathLike[str] | None) -> Path:
+    """``--workspace``, then ``COPROD_WORKSPACE``, then walk up from the current folder."""
+    chosen = option or os.environ.get("COPROD_WORKSPACE")
+    if chosen:
+        folder = Path(chosen).expanduser()
+        if folder.name == CONFIG_NAME:
+            folder = folder.parent
+        if not (folder / CONFIG_NAME).is_file():
+            raise WorkspaceNotFound(
+                f"{folder} is not a coprod workspace (no {CONFIG_NAME}); "
+                f"create one with `coprod init {folder}`"
+            )
+        return folder.resolve()
+    return find_workspace()
+
+
+# ---------------------------------------------------------------- writing
+
+
+def default_toml(org: str = "", backend: str = "sqlite") -> str:
+    """The commented ``coprod.toml`` written by ``coprod init``."""
+    import tomli_w
+
+    org_line = tomli_w.dumps({"org": org}).strip()
+    return f"""\
+# coprod workspace configuration.
+# Reference: docs/configuration.md. Check it with `coprod config check`.
+
+[workspace]
+# The organisation's name, shown on reports.
+{org_line}
+# Who is recorded as making changes when neither --as nor COPROD_USER is set
+# (otherwise the operating-system user name).
+# actor = "panel-coordinator"
+
+[storage]
+# Where records are kept: "sqlite" (one file here, the default), "json"
+# (a folder of files) or "postgres" (a server).
+backend = "{backend}"
+# The SQLite database file, relative to this folder.
+# path = "coprod.db"
+
+[roles]
+# Roles beyond lived_experience, peer_researcher, staff, commissioner,
+# partner and volunteer: name = "Label people read".
+# custom = {{ carer = "Carer or family member" }}
+"""
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Replace ``path`` with ``text`` so that readers see the old or the new file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value as TOML would read it (``30``, ``true``, ``[1, 2]``), else text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def set_key(config: Config, dotted: str, value: Any) -> Config:
+    """A new Config with ``dotted`` set to ``value``, checked, not yet written."""
+    parts = dotted.split(".")
+    if not all(parts):
+        raise ConfigError(f"`{dotted}` is not a dotted key such as workspace.org")
+    data = _deep_copy(config.data)
+    table = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = table.setdefault(part, {})
+        if not isinstance(nxt, dict):
+            raise ConfigError(f"`{'.'.join(parts[: i + 1])}` is a value, not a table",
+                              path=config.path)
+        table = nxt
+    table[parts[-1]] = value
+    return evolve(Config.from_dict(data, path=config.path), path=config.path)
+
+
+def dump(config: Config) -> str:
+    import tomli_w
+
+    return tomli_w.dumps(config.data)
+
+
+def _deep_copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _deep_copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_deep_copy(v) for v in data]
+    return data

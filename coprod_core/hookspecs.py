@@ -1,0 +1,175 @@
+"""Every hook a coprod plugin can implement.
+
+Each hook is a typed function whose body is only its docstring: when it is
+called, its arguments, what it returns, and how results combine. pluggy
+passes arguments by name, so an implementation may accept any subset of
+them. Hooks only grow: arguments are added, never renamed or removed without
+a release of deprecation warnings first.
+
+Registration hooks receive a ``register(name, thing)`` callback rather than
+returning values, so the core can refuse a name registered twice and
+remember which plugin registered what. ``docs/plugins.md`` has a section per
+hook with its exact signature and an example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .workspace import Event, Workspace
+
+hookspec = pluggy.HookspecMarker("coprod")
+
+Register = Callable[[str, Any], None]
+
+
+@hookspec
+def coprod_register_storage(register: Register) -> None:
+    """Register storage backends.
+
+    Called once per plugin manager, the first time a workspace is opened or
+    a backend is looked up.
+
+    :param register: call ``register(name, backend)`` with a
+        :class:`coprod_core.storage.StorageBackend` for each backend. ``name``
+        is what ``[storage] backend = "..."`` selects.
+    :return: nothing; a name registered twice is an error naming both plugins.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_forms(register: Register) -> None:
+    """Register intake forms that a plugin defines in code.
+
+    Called when forms are first needed (``coprod intake ...``); forms declared
+    in ``coprod.toml`` are added beside them and may not reuse their names.
+
+    :param register: call ``register(name, form)`` with a
+        :class:`coprod_core.forms.FormDefinition` for each form.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_field_types(register: Register) -> None:
+    """Register intake-form field types.
+
+    Called when forms are first needed, before any form is validated, so a
+    form in ``coprod.toml`` can use a type a plugin adds.
+
+    :param register: call ``register(name, field_type)`` with a
+        :class:`coprod_core.forms.FieldType` for each type (``type = "name"``
+        in a form field selects it).
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_report_kinds(register: Register) -> None:
+    """Register report kinds: what a report says.
+
+    Called when reports are first needed (``coprod report ...``).
+
+    :param register: call ``register(name, kind)`` with a
+        :class:`coprod_core.reports.ReportKind`, whose ``build`` returns a
+        :class:`coprod_core.reports.Report` document. Any format renders it.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_report_formats(register: Register) -> None:
+    """Register report formats: how any report document is written out.
+
+    Called when reports are first needed. A format never sees a count that
+    small-number suppression hides: it is given the suppressed document.
+
+    :param register: call ``register(name, report_format)`` with a
+        :class:`coprod_core.reports.ReportFormat`.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_commands(register: Register) -> None:
+    """Add commands or command groups to the ``coprod`` command line.
+
+    Called when the command line starts, for every invocation, so keep the
+    implementation cheap: build the click command here and import heavy
+    libraries inside its callback.
+
+    :param register: call ``register(name, command)`` with a
+        :class:`click.Command` (or group); ``coprod <name>`` runs it. A name
+        that clashes with a built-in or another plugin's command is refused.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_settings(register: Register) -> None:
+    """Declare the keys a plugin reads from its ``[plugins.<name>]`` table.
+
+    Called by ``coprod config check`` and when the configuration is loaded,
+    so unknown or mistyped keys are reported with their dotted path.
+
+    :param register: call ``register(table_name, settings)`` with a tuple of
+        :class:`coprod_core.storage.Setting`.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_validate(
+    workspace: Workspace, operation: str, collection: str, record: Any, previous: Any
+) -> str | None:
+    """Check a record before it is written; refuse the write by returning why.
+
+    Called inside the operation's transaction, before each write of a
+    record. Every implementation is called; the first refusal ends the
+    operation and nothing of it is stored.
+
+    :param workspace: the workspace being changed.
+    :param operation: the operation's name, such as ``"participant.add"``.
+    :param collection: the collection written (``"participants"``...).
+    :param record: the model object about to be stored.
+    :param previous: the stored object it replaces, or None for a new one.
+    :return: None to allow the write, or a message for the person who asked
+        for it (shown on one line, prefixed with the plugin's name).
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_on_event(workspace: Workspace, event: Event) -> None:
+    """React to a change after it has been committed.
+
+    Called once per event, after the operation's transaction committed. An
+    exception here is reported with the plugin's name and does not undo the
+    change. Every implementation is called.
+
+    :param workspace: the workspace that changed (open, usable for reads).
+    :param event: a :class:`coprod_core.workspace.Event` naming what
+        happened (``"commitment.moved"``...), the ids involved and the record.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """

@@ -1,0 +1,436 @@
+"""The four things coprod models: participants, sessions, tensions, commitments.
+
+Plain attrs value objects: frozen, keyword-only, validated on construction.
+They know nothing of storage, files or the command line. Change one with the
+methods that return a new object (``moved``, ``with_attendance``...) or with
+:func:`attrs.evolve`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Any
+
+from attrs import evolve, field, frozen
+from attrs import validators as v
+
+from . import lifecycle
+from .errors import InvalidValue, ValidationFailed
+
+# ---------------------------------------------------------------- vocabularies
+
+
+class AttendanceStatus(StrEnum):
+    ATTENDED = "attended"
+    APOLOGIES = "apologies"
+    ABSENT = "absent"
+
+
+class Rung(StrEnum):
+    """The ladder of co-production (TLAP / NCAG), bottom to top."""
+
+    COERCION = "coercion"
+    EDUCATING = "educating"
+    INFORMING = "informing"
+    CONSULTATION = "consultation"
+    ENGAGEMENT = "engagement"
+    CO_DESIGN = "co_design"
+    CO_PRODUCTION = "co_production"
+
+    @property
+    def step(self) -> int:
+        """Position on the ladder, 1 (coercion) to 7 (co-production)."""
+        return list(Rung).index(self) + 1
+
+    @property
+    def group(self) -> str:
+        """``doing_to``, ``doing_for`` or ``doing_with``."""
+        return "doing_to" if self.step <= 2 else "doing_for" if self.step <= 5 else "doing_with"
+
+
+class TensionKind(StrEnum):
+    POWER = "power"
+    IDENTITY = "identity"
+    LIVED_VS_PROFESSIONAL = "lived_vs_professional"
+    ORGANISATIONAL_AGENDA = "organisational_agenda"
+    PHILOSOPHY_OF_SUPPORT = "philosophy_of_support"
+    RESOURCES = "resources"
+    COMMUNICATION = "communication"
+    OTHER = "other"
+
+
+class TensionStatus(StrEnum):
+    """Where a tension is; the allowed moves are in :data:`lifecycle.TENSION`."""
+
+    RAISED = "raised"
+    ACKNOWLEDGED = "acknowledged"
+    EXPLORED = "explored"
+    ESCALATED = "escalated"
+    HELD = "held"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+class CommitmentStatus(StrEnum):
+    """Where a commitment is; the allowed moves are in :data:`lifecycle.COMMITMENT`."""
+
+    PROPOSED = "proposed"
+    AGREED = "agreed"
+    IN_PROGRESS = "in_progress"
+    PARTLY_DELIVERED = "partly_delivered"
+    DELIVERED = "delivered"
+    NOT_DELIVERED = "not_delivered"
+    WITHDRAWN = "withdrawn"
+
+
+class Authority(StrEnum):
+    """The power the person making a commitment declares they have."""
+
+    CAN_DECIDE = "can_decide"
+    CAN_INFLUENCE = "can_influence"
+    CAN_ONLY_RAISE = "can_only_raise"
+
+
+class ConsentMethod(StrEnum):
+    WRITTEN = "written"
+    VERBAL = "verbal"
+    ELECTRONIC = "electronic"
+
+
+DEFAULT_ROLES: tuple[str, ...] = (
+    "lived_experience",
+    "peer_researcher",
+    "staff",
+    "commissioner",
+    "partner",
+    "volunteer",
+)
+
+#: UK GDPR special categories (and criminal-offence data) coprod knows by name.
+SPECIAL_CATEGORIES: tuple[str, ...] = (
+    "ethnicity",
+    "religion",
+    "health",
+    "sexuality",
+    "criminal_history",
+)
+
+#: Consent purposes; ``special:<category>`` is one purpose per special category.
+CONSENT_PURPOSES: tuple[str, ...] = (
+    "record",
+    "contact",
+    "naming",
+    *(f"special:{c}" for c in SPECIAL_CATEGORIES),
+)
+
+
+def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
+    """``enum(value)`` with an error that lists the allowed values."""
+    try:
+        return enum(str(value))
+    except ValueError:
+        raise InvalidValue(what, value, [m.value for m in enum]) from None
+
+
+# ---------------------------------------------------------------- validators
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return value.astimezone(dt.UTC)
+
+
+def _text(_inst: object, attribute: Any, value: str) -> None:
+    if not value.strip():
+        raise ValidationFailed(f"{attribute.name} must not be empty")
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+def _optional_text(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _namespaced(_inst: object, _attribute: Any, value: dict[str, Any]) -> None:
+    for key in value:
+        if "." not in key or key.startswith(".") or key.endswith("."):
+            raise ValidationFailed(
+                f"extra key {key!r} must be namespaced as '<plugin>.<name>'"
+            )
+
+
+_ids = v.deep_iterable(v.instance_of(str), v.instance_of(tuple))
+
+
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+# ---------------------------------------------------------------- participants
+
+
+@frozen(kw_only=True)
+class ConsentRecord:
+    """One giving or withdrawal of consent for one purpose."""
+
+    purpose: str = field(validator=v.in_(CONSENT_PURPOSES))
+    given: bool
+    #: The version of the statement shown: a version label or a hash of its text.
+    statement_version: str
+    method: ConsentMethod = field(converter=ConsentMethod)
+    recorded_by: str
+    at: dt.datetime = field(converter=_utc)
+
+
+@frozen(kw_only=True)
+class Demographic:
+    """An answer about who someone is; ``category`` names a special category."""
+
+    key: str
+    value: Any
+    category: str | None = field(default=None, validator=v.optional(v.in_(SPECIAL_CATEGORIES)))
+
+
+@frozen(kw_only=True)
+class Participant:
+    id: str
+    #: The name the person chose to be known by.
+    name: str = field(converter=_strip, validator=_text)
+    role: str
+    pseudonym: str | None = field(default=None, converter=_optional_text)
+    email: str | None = field(default=None, converter=_optional_text)
+    phone: str | None = field(default=None, converter=_optional_text)
+    consents: tuple[ConsentRecord, ...] = field(default=(), converter=_tuple)
+    demographics: tuple[Demographic, ...] = field(default=(), converter=_tuple)
+    #: Plugin data, keyed ``<plugin>.<name>``.
+    extra: dict[str, Any] = field(factory=dict, validator=_namespaced)
+    created_at: dt.datetime = field(converter=_utc)
+    #: Set when the person was erased: the record is then a tombstone.
+    erased_at: dt.datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        return self.pseudonym or self.name
+
+    def consent(self, purpose: str) -> ConsentRecord | None:
+        """The latest consent record for ``purpose``, or None."""
+        for record in reversed(self.consents):
+            if record.purpose == purpose:
+                return record
+        return None
+
+    def has_consent(self, purpose: str) -> bool:
+        record = self.consent(purpose)
+        return record is not None and record.given
+
+
+# ---------------------------------------------------------------- sessions
+
+
+@frozen(kw_only=True)
+class Attendance:
+    participant_id: str
+    status: AttendanceStatus = field(converter=AttendanceStatus)
+
+
+@frozen(kw_only=True)
+class Rating:
+    """Where one attendee felt a session sat on the ladder of co-production."""
+
+    participant_id: str
+    rung: Rung = field(converter=Rung)
+
+
+@frozen(kw_only=True)
+class Feedback:
+    """A short "how did today feel" from one attendee."""
+
+    participant_id: str
+    text: str = field(converter=_strip)
+
+
+@frozen(kw_only=True)
+class Session:
+    id: str
+    title: str = field(converter=_strip, validator=_text)
+    date: dt.date
+    #: What the session was for.
+    purpose: str | None = field(default=None, converter=_optional_text)
+    facilitators: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
+    attendance: tuple[Attendance, ...] = field(default=(), converter=_tuple)
+    ratings: tuple[Rating, ...] = field(default=(), converter=_tuple)
+    feedback: tuple[Feedback, ...] = field(default=(), converter=_tuple)
+    #: What was agreed would happen next.
+    agreed_next: str | None = field(default=None, converter=_optional_text)
+    created_at: dt.datetime = field(converter=_utc)
+
+    def status_of(self, participant_id: str) -> AttendanceStatus | None:
+        for a in self.attendance:
+            if a.participant_id == participant_id:
+                return a.status
+        return None
+
+    def with_attendance(self, participant_id: str, status: AttendanceStatus) -> Session:
+        kept = tuple(a for a in self.attendance if a.participant_id != participant_id)
+        record = Attendance(participant_id=participant_id, status=status)
+        ratings = self.ratings
+        if status != AttendanceStatus.ATTENDED:
+            ratings = tuple(r for r in ratings if r.participant_id != participant_id)
+        return evolve(self, attendance=(*kept, record), ratings=ratings)
+
+    def with_rating(self, participant_id: str, rung: Rung) -> Session:
+        if self.status_of(participant_id) != AttendanceStatus.ATTENDED:
+            raise ValidationFailed(
+                f"{participant_id} is not recorded as having attended {self.id}; "
+                f"record attendance first with: coprod session attend {self.id} {participant_id}"
+            )
+        kept = tuple(r for r in self.ratings if r.participant_id != participant_id)
+        return evolve(self, ratings=(*kept, Rating(participant_id=participant_id, rung=rung)))
+
+    @property
+    def attended(self) -> tuple[str, ...]:
+        return tuple(
+            a.participant_id for a in self.attendance if a.status == AttendanceStatus.ATTENDED
+        )
+
+
+# ---------------------------------------------------------------- lifecycles
+
+
+@frozen(kw_only=True)
+class Transition:
+    """One step in a record's history: the status it moved to, when, by whom, why."""
+
+    status: str
+    at: dt.datetime = field(converter=_utc)
+    actor: str
+    note: str | None = field(default=None, converter=_optional_text)
+
+
+def _check_history(lc: lifecycle.Lifecycle, inst: Any) -> None:
+    history = inst.history
+    if not history:
+        raise ValidationFailed(f"a {lc.name} needs at least one history entry")
+    if history[0].status != lc.initial:
+        raise ValidationFailed(f"a {lc.name}'s history starts at {lc.initial}")
+    for before, after in itertools.pairwise(history):
+        if after.at < before.at:
+            raise ValidationFailed(f"a {lc.name}'s history must be in time order")
+        if after.status not in lc.allowed(before.status):
+            raise ValidationFailed(
+                f"a {lc.name}'s history moves from {before.status} to {after.status}, "
+                "which is not allowed"
+            )
+    if history[-1].status != inst.status:
+        raise ValidationFailed(f"a {lc.name}'s status must be the last one in its history")
+
+
+class _Lifecycled:
+    """Shared behaviour of records that move through a lifecycle."""
+
+    LIFECYCLE: lifecycle.Lifecycle
+    status: Any
+    history: tuple[Transition, ...]
+
+    @property
+    def created_at(self) -> dt.datetime:
+        return self.history[0].at
+
+    def moved(self, status: str, *, at: dt.datetime, actor: str, note: str | None = None) -> Any:
+        """This record moved to ``status``; raises if the lifecycle forbids it."""
+        self.LIFECYCLE.check(self.status, status, note)
+        at = _utc(at)
+        if at < self.history[-1].at:
+            at = self.history[-1].at
+        step = Transition(status=str(status), at=at, actor=actor, note=note)
+        return evolve(self, status=step.status, history=(*self.history, step))  # type: ignore[misc]
+
+    def entered(self, status: str) -> dt.datetime | None:
+        """When the record first entered ``status``, if it did."""
+        for step in self.history:
+            if step.status == status:
+                return step.at
+        return None
+
+
+@frozen(kw_only=True)
+class Tension(_Lifecycled):
+    LIFECYCLE = lifecycle.TENSION
+
+    id: str
+    kind: TensionKind = field(converter=TensionKind)
+    description: str = field(converter=_strip, validator=_text)
+    raised_by: str | None = None
+    session_id: str | None = None
+    #: The participants (ids) or roles between whom the tension sits.
+    between: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
+    status: TensionStatus = field(converter=TensionStatus)
+    history: tuple[Transition, ...] = field(converter=_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        _check_history(self.LIFECYCLE, self)
+
+
+@frozen(kw_only=True)
+class ProgressUpdate:
+    at: dt.datetime = field(converter=_utc)
+    actor: str
+    note: str = field(converter=_strip, validator=_text)
+
+
+@frozen(kw_only=True)
+class Commitment(_Lifecycled):
+    LIFECYCLE = lifecycle.COMMITMENT
+
+    id: str
+    description: str = field(converter=_strip, validator=_text)
+    #: The participant who made the promise.
+    made_by: str
+    authority: Authority = field(converter=Authority)
+    #: What they can realistically do, in their own words.
+    scope: str | None = field(default=None, converter=_optional_text)
+    due: dt.date | None = None
+    session_id: str | None = None
+    #: The tensions this commitment answers.
+    answers: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
+    status: CommitmentStatus = field(converter=CommitmentStatus)
+    history: tuple[Transition, ...] = field(converter=_tuple)
+    updates: tuple[ProgressUpdate, ...] = field(default=(), converter=_tuple)
+
+    def __attrs_post_init__(self) -> None:
+        _check_history(self.LIFECYCLE, self)
+
+    def is_overdue(self, today: dt.date) -> bool:
+        """Past its due date and neither delivered nor closed."""
+        open_ = self.status in ("proposed", "agreed", "in_progress", "partly_delivered")
+        return self.due is not None and self.due < today and open_
+
+    def with_update(self, update: ProgressUpdate) -> Commitment:
+        return evolve(self, updates=(*self.updates, update))
+
+
+@frozen(kw_only=True)
+class AuditEntry:
+    """One change: when, by whom, which operation, which records. Never values."""
+
+    at: dt.datetime = field(converter=_utc)
+    actor: str
+    operation: str
+    ids: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+RECORD_TYPES: dict[str, type] = {
+    "participants": Participant,
+    "sessions": Session,
+    "tensions": Tension,
+    "commitments": Commitment,
+}

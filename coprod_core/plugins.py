@@ -1,0 +1,224 @@
+"""The plugin manager: one factory, lazy loading, broken plugins reported.
+
+Built-in plugins and third-party plugins are found the same way, through the
+``coprod`` entry-point group. Each entry point is loaded on its own: one that
+fails to import is recorded with the reason and how to disable it, and every
+command that does not need it still works. ``COPROD_STRICT_PLUGINS=1`` makes
+such a failure fatal, for plugin developers.
+
+Environment variables:
+
+- ``COPROD_LOAD_PLUGINS``: comma-separated allow-list of installed plugins
+  (built-ins always load unless disabled);
+- ``COPROD_DISABLE_PLUGINS``: comma-separated block-list, built-ins included;
+- ``COPROD_STRICT_PLUGINS``: ``1`` to fail on the first broken plugin.
+
+Under the test suite only built-in plugins load, unless ``COPROD_LOAD_PLUGINS``
+names others or a test registers a plugin itself.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+from attrs import define, field, frozen
+
+from . import hookspecs
+from .errors import PluginError
+
+GROUP = "coprod"
+DIST = "coprod"
+
+_manager: pluggy.PluginManager | None = None
+
+
+@frozen(kw_only=True)
+class PluginInfo:
+    name: str
+    version: str | None
+    builtin: bool
+    hooks: tuple[str, ...] = ()
+    error: str | None = None
+
+
+@define
+class _State:
+    """What the factory learned while loading, kept on the manager."""
+
+    infos: dict[str, PluginInfo] = field(factory=dict)
+    registries: dict[str, dict[str, Registered]] = field(factory=dict)
+
+
+@frozen
+class Registered:
+    name: str
+    thing: Any
+    plugin: str
+
+
+def _names(variable: str) -> set[str] | None:
+    raw = os.environ.get(variable)
+    if raw is None:
+        return None
+    return {n.strip() for n in raw.split(",") if n.strip()}
+
+
+def _under_tests() -> bool:
+    return "PYTEST_CURRENT_TEST" in os.environ
+
+
+def strict_mode() -> bool:
+    return os.environ.get("COPROD_STRICT_PLUGINS", "") not in ("", "0", "false", "no")
+
+
+def new_plugin_manager() -> pluggy.PluginManager:
+    """A plugin manager with coprod's hooks and no plugins registered."""
+    pm = pluggy.PluginManager(GROUP)
+    pm.add_hookspecs(hookspecs)
+    pm.coprod_state = _State()  # type: ignore[attr-defined]
+    return pm
+
+
+def get_plugin_manager(*, fresh: bool = False) -> pluggy.PluginManager:
+    """The process's plugin manager, loading entry points on first use."""
+    global _manager
+    if _manager is None or fresh:
+        pm = new_plugin_manager()
+        load_entry_points(pm)
+        if fresh:
+            return pm
+        _manager = pm
+    return _manager
+
+
+def reset_plugin_manager() -> None:
+    """Forget the process's plugin manager (tests and long-lived processes)."""
+    global _manager
+    _manager = None
+
+
+def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -> None:
+    """Register every allowed plugin in the ``coprod`` entry-point group."""
+    from importlib.metadata import entry_points
+
+    strict = strict_mode() if strict is None else strict
+    allow = _names("COPROD_LOAD_PLUGINS")
+    block = _names("COPROD_DISABLE_PLUGINS") or set()
+    state: _State = pm.coprod_state  # type: ignore[attr-defined]
+    for ep in sorted(entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name)):
+        builtin = _is_builtin(ep)
+        if ep.name in block or pm.has_plugin(ep.name):
+            continue
+        if not builtin and (allow is not None and ep.name not in allow):
+            continue
+        if not builtin and allow is None and _under_tests():
+            continue
+        version = ep.dist.version if ep.dist is not None else None
+        try:
+            module = ep.load()
+            pm.register(module, name=ep.name)
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            if strict:
+                raise PluginError(
+                    f"plugin {ep.name!r} failed to load ({reason}); "
+                    f"disable it with COPROD_DISABLE_PLUGINS={ep.name}"
+                ) from exc
+            if os.environ.get("COPROD_DEBUG"):
+                traceback.print_exc(file=sys.stderr)
+            state.infos[ep.name] = PluginInfo(
+                name=ep.name, version=version, builtin=builtin, error=reason
+            )
+            continue
+        state.infos[ep.name] = PluginInfo(name=ep.name, version=version, builtin=builtin)
+
+
+def _is_builtin(ep: Any) -> bool:
+    return ep.dist is not None and ep.dist.name == DIST
+
+
+def failures(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """The plugins that failed to load, with why."""
+    state: _State = pm.coprod_state  # type: ignore[attr-defined]
+    return [i for i in state.infos.values() if i.error]
+
+
+def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
+    """Every plugin: loaded ones with the hooks they implement, and failed ones."""
+    state: _State = getattr(pm, "coprod_state", _State())
+    infos = []
+    for name, plugin in pm.list_name_plugin():
+        if plugin is None:
+            continue
+        known = state.infos.get(name)
+        hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ()))
+        version = known.version if known else getattr(plugin, "__version__", None)
+        builtin = known.builtin if known else False
+        infos.append(PluginInfo(name=name, version=version, builtin=builtin, hooks=hooks))
+    infos.extend(failures(pm))
+    return sorted(infos, key=lambda i: (not i.builtin, i.name))
+
+
+def call_each(
+    pm: pluggy.PluginManager, hook_name: str, **kwargs: Any
+) -> list[tuple[str, Callable[[], Any]]]:
+    """Each implementation of a hook as ``(plugin_name, call)``, in pluggy's order.
+
+    Used where the core must know which plugin returned or raised what.
+    """
+    caller = getattr(pm.hook, hook_name)
+    calls: list[tuple[str, Callable[[], Any]]] = []
+    for impl in reversed(caller.get_hookimpls()):
+        args = {k: kwargs[k] for k in impl.argnames if k in kwargs}
+
+        def call(_f: Callable[..., Any] = impl.function, _a: dict[str, Any] = args) -> Any:
+            return _f(**_a)
+
+        calls.append((impl.plugin_name, call))
+    return calls
+
+
+def registry(pm: pluggy.PluginManager, hook_name: str, what: str) -> dict[str, Registered]:
+    """Everything registered through one ``coprod_register_*`` hook, by name.
+
+    Collected once per plugin manager. A name registered twice is a
+    :class:`PluginError` naming both plugins.
+    """
+    state: _State = pm.coprod_state  # type: ignore[attr-defined]
+    if hook_name in state.registries:
+        return state.registries[hook_name]
+    items: dict[str, Registered] = {}
+    for impl in reversed(getattr(pm.hook, hook_name).get_hookimpls()):
+        plugin = impl.plugin_name
+
+        def register(name: str, thing: Any, _plugin: str = plugin) -> None:
+            if not isinstance(name, str) or not name:
+                raise PluginError(f"plugin {_plugin!r} registered a {what} without a name")
+            if name in items:
+                raise PluginError(
+                    f"{what} {name!r} is registered by both {items[name].plugin!r} and "
+                    f"{_plugin!r}; disable one with COPROD_DISABLE_PLUGINS"
+                )
+            items[name] = Registered(name, thing, _plugin)
+
+        try:
+            impl.function(**({"register": register} if "register" in impl.argnames else {}))
+        except PluginError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {plugin!r} failed in {hook_name} ({type(exc).__name__}: {exc}); "
+                f"disable it with COPROD_DISABLE_PLUGINS={plugin}"
+            ) from exc
+    state.registries[hook_name] = items
+    return items
+
+
+def forget_registries(pm: pluggy.PluginManager) -> None:
+    """Drop cached registries, after a plugin is registered or unregistered."""
+    pm.coprod_state.registries.clear()  # type: ignore[attr-defined]

@@ -1,0 +1,151 @@
+"""The storage protocol every backend implements.
+
+A backend keeps *collections* of documents (the four the core models, plus
+any a plugin adds, such as ``payments``) and an append-only audit log. It
+knows nothing of the model: documents are the JSON-ready dicts that
+:mod:`coprod_core.serialise` produces, each with an ``id`` such as ``P-12``.
+
+Rules every backend keeps (the conformance suite in
+:mod:`coprod_core.testing` checks them):
+
+- every write happens inside :meth:`Storage.transaction`; when the block
+  raises, nothing written inside it is kept, and the exception propagates;
+- a nested ``transaction()`` joins the outer one;
+- :meth:`Storage.iterate` yields documents in id-number order and streams
+  (memory stays flat however large the collection);
+- ``where`` filters match top-level fields by equality; a list or tuple value
+  matches any of its items;
+- :meth:`Storage.next_number` never returns a committed number twice for a
+  collection, even after a delete.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
+
+from attrs import field, frozen
+
+from .errors import StorageError
+
+Document = dict[str, Any]
+Where = Mapping[str, Any]
+
+#: The four collections of the core model.
+CORE_COLLECTIONS = ("participants", "sessions", "tensions", "commitments")
+
+#: Fields that reports and lists filter on; backends with columns index these.
+INDEXED_FIELDS: dict[str, tuple[str, ...]] = {
+    "participants": ("role",),
+    "sessions": ("date",),
+    "tensions": ("kind", "status", "session_id", "raised_by"),
+    "commitments": ("status", "authority", "made_by", "session_id", "due"),
+}
+
+_COLLECTION_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def check_collection(name: str) -> str:
+    """Raise unless ``name`` is a valid collection name (lower-case identifier)."""
+    if not _COLLECTION_NAME.match(name):
+        raise StorageError(
+            f"collection name {name!r} must be lower-case letters, digits and underscores"
+        )
+    return name
+
+
+def matches(doc: Document, where: Where | None) -> bool:
+    """Whether ``doc`` passes the ``where`` filter (the reference semantics)."""
+    if not where:
+        return True
+    for key, wanted in where.items():
+        value = doc.get(key)
+        if isinstance(wanted, list | tuple | set | frozenset):
+            if value not in wanted:
+                return False
+        elif value != wanted:
+            return False
+    return True
+
+
+def id_number(record_id: str) -> int:
+    return int(str(record_id).rsplit("-", 1)[1])
+
+
+@runtime_checkable
+class Storage(Protocol):
+    """What the Workspace needs from a backend."""
+
+    #: The backend's registered name (``sqlite``, ``json``, ``postgres``, ...).
+    name: str
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A block whose writes are all kept, or none are."""
+
+    def get(self, collection: str, record_id: str) -> Document | None:
+        """The document with ``record_id``, or None."""
+
+    def put(self, collection: str, doc: Document) -> None:
+        """Insert or replace ``doc`` (keyed by ``doc["id"]``)."""
+
+    def put_many(self, collection: str, docs: Iterable[Document]) -> int:
+        """Insert or replace many documents; returns how many."""
+
+    def delete(self, collection: str, record_id: str) -> bool:
+        """Remove a document; True if it existed."""
+
+    def iterate(self, collection: str, where: Where | None = None) -> Iterator[Document]:
+        """Stream the documents that match ``where``, in id-number order."""
+
+    def count(self, collection: str, where: Where | None = None) -> int:
+        """How many documents match ``where``."""
+
+    def next_number(self, collection: str, count: int = 1) -> int:
+        """Allocate ``count`` consecutive id numbers of ``collection``; return the first.
+
+        Called inside a transaction; a rolled-back allocation may be reused.
+        """
+
+    def append_audit(self, entry: Document) -> None:
+        """Append one entry to the audit log."""
+
+    def iterate_audit(self) -> Iterator[Document]:
+        """Stream the audit log, oldest first."""
+
+    def collections(self) -> list[str]:
+        """The collections that hold at least one document."""
+
+    def close(self) -> None:
+        """Release files and connections."""
+
+
+@frozen(kw_only=True)
+class Setting:
+    """One key a backend or a plugin reads from its table in ``coprod.toml``."""
+
+    key: str
+    type: type | tuple[type, ...]
+    default: Any = None
+    help: str = ""
+
+
+def _settings(values: Iterable[Setting]) -> tuple[Setting, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class StorageBackend:
+    """A backend as a plugin registers it.
+
+    ``open(root, options)`` returns a :class:`Storage`; ``root`` is the
+    workspace folder (None for a workspace with no folder) and ``options`` is
+    the ``[storage]`` table without ``backend``.
+    """
+
+    name: str
+    open: Callable[[Path | None, Mapping[str, Any]], Storage]
+    settings: tuple[Setting, ...] = field(default=(), converter=_settings)
+    description: str = ""

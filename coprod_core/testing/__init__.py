@@ -1,0 +1,71 @@
+"""The kit for testing coprod and coprod plugins.
+
+- :mod:`coprod_core.testing.fixtures`: pytest fixtures (a temporary
+  workspace, a controllable clock, a CLI runner, plugin registration that
+  undoes itself). Use them with ``pytest_plugins = ["coprod_core.testing.fixtures"]``.
+- :mod:`coprod_core.testing.strategies`: Hypothesis strategies for the model.
+- :mod:`coprod_core.testing.conformance`: the storage conformance suite.
+
+The helpers below work without pytest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from attrs import define
+
+__all__ = ["FakeClock", "registered", "use_plugin_manager"]
+
+
+@define
+class FakeClock:
+    """A clock that stands still until told to move."""
+
+    now: dt.datetime = dt.datetime(2026, 1, 5, 10, 0, tzinfo=dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now = self.now + dt.timedelta(**delta)
+        return self.now
+
+    def set(self, when: dt.datetime | dt.date) -> None:
+        if not isinstance(when, dt.datetime):
+            when = dt.datetime.combine(when, dt.time(10), tzinfo=dt.UTC)
+        self.now = when
+
+
+@contextmanager
+def registered(pm: Any, plugin: object, name: str | None = None) -> Iterator[Any]:
+    """Register ``plugin`` on ``pm`` for the length of a ``with`` block."""
+    from coprod_core.plugins import forget_registries
+
+    plugin_name = pm.register(plugin, name=name)
+    forget_registries(pm)
+    try:
+        yield plugin
+    finally:
+        pm.unregister(name=plugin_name)
+        forget_registries(pm)
+
+
+@contextmanager
+def use_plugin_manager(pm: Any | None = None) -> Iterator[Any]:
+    """Make ``pm`` (default: a fresh one with the built-ins) the process's manager.
+
+    The command line and :meth:`Workspace.open` use the process's manager;
+    this swaps it for the block and restores the previous one after.
+    """
+    from coprod_core import plugins
+
+    previous = plugins._manager
+    plugins._manager = pm if pm is not None else plugins.get_plugin_manager(fresh=True)
+    try:
+        yield plugins._manager
+    finally:
+        plugins._manager = previous

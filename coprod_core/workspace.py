@@ -1,0 +1,689 @@
+"""The Workspace: the one service every front end uses.
+
+It opens the configuration and the storage backend, and applies each
+operation inside one transaction: validation hooks run before every write,
+an audit entry records who did what to which records, and event hooks run
+after the commit. An error anywhere, from the core or a plugin, rolls the
+whole operation back: nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pluggy
+from attrs import evolve, field, frozen
+
+from . import ids, serialise
+from .config import CONFIG_NAME, Config, default_toml, write_atomic
+from .errors import (
+    ConfigError,
+    CoprodError,
+    InvalidValue,
+    NotFound,
+    PluginError,
+    ValidationFailed,
+    WorkspaceNotFound,
+)
+from .model import (
+    AttendanceStatus,
+    Authority,
+    Commitment,
+    CommitmentStatus,
+    Participant,
+    ProgressUpdate,
+    Rung,
+    Session,
+    Tension,
+    TensionKind,
+    TensionStatus,
+    Transition,
+    parse_choice,
+)
+from .storage import Storage
+
+R = TypeVar("R")
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def resolve_actor(option: str | None, config: Config | None = None) -> str:
+    """``--as``, then ``COPROD_USER``, then the config, then the OS user."""
+    for candidate in (option, os.environ.get("COPROD_USER"), config and config.actor):
+        if candidate and candidate.strip():
+            return candidate.strip()
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in some containers; an actor is still needed
+        return "unknown"
+
+
+def _strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+@frozen(kw_only=True)
+class Event:
+    """Something that happened, passed to ``coprod_on_event`` after the commit."""
+
+    #: ``<thing>.<what happened>``, such as ``"commitment.moved"``.
+    name: str
+    ids: tuple[str, ...] = field(converter=_strings)
+    #: The record as stored after the change (None when it was removed).
+    record: Any = None
+    at: dt.datetime
+    actor: str
+
+
+class Operation:
+    """One unit of work: the writes of one user action, in one transaction."""
+
+    def __init__(self, workspace: Workspace, name: str) -> None:
+        self.workspace = workspace
+        self.name = name
+        self.ids: list[str] = []
+        self.events: list[Event] = []
+        self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
+
+    @property
+    def storage(self) -> Storage:
+        return self.workspace.storage
+
+    def new_id(self, collection: str) -> str:
+        return ids.format_id(collection, self.storage.next_number(collection))
+
+    def _touch(self, record_id: str) -> None:
+        if record_id not in self.ids:
+            self.ids.append(record_id)
+
+    def validate(self, collection: str, record: Any, previous: Any = None) -> None:
+        """Run every plugin's ``coprod_validate``; raise on the first refusal."""
+        if not self._validators:
+            return
+        from .plugins import call_each
+
+        for plugin, call in call_each(
+            self.workspace.plugins, "coprod_validate", workspace=self.workspace,
+            operation=self.name, collection=collection, record=record, previous=previous,
+        ):
+            try:
+                message = call()
+            except CoprodError:
+                raise
+            except Exception as exc:
+                raise PluginError(
+                    f"plugin {plugin!r} failed while checking {self.name} "
+                    f"({type(exc).__name__}: {exc}); nothing was saved"
+                ) from exc
+            if message:
+                raise ValidationFailed(f"{plugin}: {message}")
+
+    def write(self, collection: str, record: R, previous: Any = None) -> R:
+        """Validate and store ``record`` (an attrs model object with an ``id``)."""
+        self.validate(collection, record, previous)
+        self.storage.put(collection, serialise.unstructure(record))
+        self._touch(record.id)  # type: ignore[attr-defined]
+        return record
+
+    def write_many(self, collection: str, records: Iterable[Any]) -> int:
+        """Validate and store many records in one call to the backend."""
+        def docs() -> Iterator[dict[str, Any]]:
+            for record in records:
+                self.validate(collection, record)
+                yield serialise.unstructure(record)
+
+        count = self.storage.put_many(collection, docs())
+        self.ids.append(f"{count} {collection}")
+        return count
+
+    def delete(self, collection: str, record_id: str) -> bool:
+        self._touch(record_id)
+        return self.storage.delete(collection, record_id)
+
+    def emit(self, name: str, record: Any = None, *extra_ids: str) -> None:
+        """Queue an event for the plugins, fired after the commit."""
+        record_ids = ((record.id,) if record is not None and hasattr(record, "id") else ())
+        for extra_id in extra_ids:
+            self._touch(extra_id)
+        self.events.append(Event(
+            name=name, ids=(*record_ids, *extra_ids), record=record,
+            at=self.workspace.now(), actor=self.workspace.actor,
+        ))
+
+
+class Workspace:
+    """An open workspace: configuration, storage, plugins, clock and actor."""
+
+    def __init__(
+        self,
+        config: Config,
+        storage: Storage,
+        *,
+        plugins: pluggy.PluginManager,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.config = config
+        self.storage = storage
+        self.plugins = plugins
+        self.clock = clock
+        self.actor = actor or resolve_actor(None, config)
+        self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
+        self._operation: Operation | None = None
+
+    # ------------------------------------------------------------ opening
+
+    @classmethod
+    def open(
+        cls,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        plugins: pluggy.PluginManager | None = None,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Workspace:
+        """Open the workspace at ``root`` (found as the CLI finds it when None)."""
+        from .config import resolve_workspace
+
+        folder = resolve_workspace(root)
+        config = Config.from_toml(folder / CONFIG_NAME)
+        return cls.from_config(config, plugins=plugins, clock=clock, actor=actor, warn=warn)
+
+    @classmethod
+    def from_config(
+        cls,
+        config: Config,
+        *,
+        plugins: pluggy.PluginManager | None = None,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+        warn: Callable[[str], None] | None = None,
+    ) -> Workspace:
+        from .plugins import get_plugin_manager, registry
+
+        pm = plugins or get_plugin_manager()
+        backends = {k: r.thing for k, r in
+                    registry(pm, "coprod_register_storage", "storage backend").items()}
+        settings = {k: r.thing for k, r in
+                    registry(pm, "coprod_register_settings", "settings table").items()}
+        config.check_plugins(settings, backends)
+        storage = backends[config.backend].open(config.root, config.storage_options)
+        return cls(config, storage, plugins=pm, clock=clock,
+                   actor=resolve_actor(actor, config), warn=warn)
+
+    @classmethod
+    def create(
+        cls,
+        root: str | os.PathLike[str],
+        *,
+        org: str = "",
+        backend: str = "sqlite",
+        plugins: pluggy.PluginManager | None = None,
+        clock: Clock = utc_now,
+        actor: str | None = None,
+    ) -> Workspace:
+        """Create a workspace folder with a commented ``coprod.toml`` and open it."""
+        folder = Path(root).expanduser()
+        config_path = folder / CONFIG_NAME
+        if config_path.exists():
+            raise ConfigError(
+                f"{folder} is already a coprod workspace; change it with `coprod config set`"
+            )
+        if folder.exists() and not folder.is_dir():
+            raise WorkspaceNotFound(f"{folder} exists and is not a folder")
+        created = not folder.exists()
+        folder.mkdir(parents=True, exist_ok=True)
+        write_atomic(config_path, default_toml(org, backend))
+        try:
+            return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
+        except BaseException:
+            config_path.unlink(missing_ok=True)
+            if created:
+                _remove_empty(folder)
+            raise
+
+    @classmethod
+    def in_memory(
+        cls,
+        *,
+        org: str = "",
+        plugins: pluggy.PluginManager | None = None,
+        clock: Clock = utc_now,
+        actor: str = "test",
+        data: Mapping[str, Any] | None = None,
+    ) -> Workspace:
+        """A workspace with no folder, kept in memory (tests, notebooks)."""
+        config_data = {"workspace": {"org": org}, "storage": {"backend": "memory"}}
+        config_data.update(data or {})
+        config = Config.from_dict(config_data)
+        return cls.from_config(config, plugins=plugins, clock=clock, actor=actor)
+
+    def close(self) -> None:
+        self.storage.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def root(self) -> Path | None:
+        return self.config.root
+
+    # ------------------------------------------------------------ time
+
+    def now(self) -> dt.datetime:
+        return self.clock().astimezone(dt.UTC)
+
+    def today(self) -> dt.date:
+        return self.now().date()
+
+    # ------------------------------------------------------------ operations
+
+    @contextmanager
+    def operation(self, name: str) -> Iterator[Operation]:
+        """One transaction: all its writes are kept, or none are.
+
+        An operation started inside another joins it (its events fire when
+        the outer one commits).
+        """
+        if self._operation is not None:
+            yield self._operation
+            return
+        op = Operation(self, name)
+        self._operation = op
+        try:
+            with self.storage.transaction():
+                yield op
+                if op.ids:
+                    self.storage.append_audit({
+                        "at": self.now().isoformat(), "actor": self.actor,
+                        "operation": name, "ids": op.ids,
+                    })
+        finally:
+            self._operation = None
+        self._fire(op.events)
+
+    def _fire(self, events: list[Event]) -> None:
+        if not events or not self.plugins.hook.coprod_on_event.get_hookimpls():
+            return
+        from .plugins import call_each
+
+        for event in events:
+            for plugin, call in call_each(
+                self.plugins, "coprod_on_event", workspace=self, event=event
+            ):
+                try:
+                    call()
+                except Exception as exc:
+                    self.warn(
+                        f"plugin {plugin!r} failed handling {event.name} "
+                        f"({type(exc).__name__}: {exc}); the change itself was saved"
+                    )
+
+    # ------------------------------------------------------------ reading
+
+    def _get(self, collection: str, record_id: str) -> Any:
+        canonical = ids.parse_id(collection, record_id)
+        doc = self.storage.get(collection, canonical)
+        if doc is None:
+            raise NotFound(ids.KINDS[collection][1], canonical)
+        return serialise.structure(collection, doc)
+
+    def _iter(self, collection: str, where: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        for doc in self.storage.iterate(collection, where):
+            yield serialise.structure(collection, doc)
+
+    def participant(self, record_id: str) -> Participant:
+        return self._get("participants", record_id)
+
+    def session(self, record_id: str) -> Session:
+        return self._get("sessions", record_id)
+
+    def tension(self, record_id: str) -> Tension:
+        return self._get("tensions", record_id)
+
+    def commitment(self, record_id: str) -> Commitment:
+        return self._get("commitments", record_id)
+
+    def participants(self, *, role: str | None = None) -> Iterator[Participant]:
+        where = None
+        if role is not None:
+            where = {"role": self.check_role(role)}
+        return self._iter("participants", where)
+
+    def sessions(self) -> Iterator[Session]:
+        return self._iter("sessions")
+
+    def tensions(self, *, kind: str | None = None, status: str | None = None) -> Iterator[Tension]:
+        where: dict[str, Any] = {}
+        if kind is not None:
+            where["kind"] = parse_choice(TensionKind, kind, "tension kind").value
+        if status is not None:
+            where["status"] = parse_choice(TensionStatus, status, "tension status").value
+        return self._iter("tensions", where)
+
+    def commitments(
+        self, *, status: str | None = None, overdue: bool = False,
+        authority: str | None = None,
+    ) -> Iterator[Commitment]:
+        where: dict[str, Any] = {}
+        if status is not None:
+            where["status"] = parse_choice(CommitmentStatus, status, "commitment status").value
+        if authority is not None:
+            where["authority"] = parse_choice(Authority, authority, "authority").value
+        today = self.today()
+        for commitment in self._iter("commitments", where):
+            if not overdue or commitment.is_overdue(today):
+                yield commitment
+
+    def count(self, collection: str, **where: Any) -> int:
+        return self.storage.count(collection, where or None)
+
+    # ------------------------------------------------------------ checks
+
+    def check_role(self, role: str) -> str:
+        if role not in self.config.roles:
+            raise InvalidValue("role", role, self.config.roles)
+        return role
+
+    def _existing(self, collection: str, record_id: str | None) -> str | None:
+        """The canonical id of an existing record, or None when not given."""
+        if record_id is None:
+            return None
+        canonical = ids.parse_id(collection, record_id)
+        if self.storage.get(collection, canonical) is None:
+            raise NotFound(ids.KINDS[collection][1], canonical)
+        return canonical
+
+    def _party(self, value: str) -> str:
+        """A tension's party: a participant id or a role."""
+        if value in self.config.roles:
+            return value
+        if ids.collection_of(value) == "participants":
+            return self._existing("participants", value)  # type: ignore[return-value]
+        raise CoprodError(
+            f"{value!r} is neither a participant id (like P-12) nor a role; "
+            f"roles: {', '.join(self.config.roles)}"
+        )
+
+    # ------------------------------------------------------------ participants
+
+    def add_participant(
+        self,
+        name: str,
+        *,
+        role: str,
+        pseudonym: str | None = None,
+        email: str | None = None,
+        phone: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Participant:
+        self.check_role(role)
+        with self.operation("participant.add") as op:
+            person = Participant(
+                id=op.new_id("participants"), name=name, role=role, pseudonym=pseudonym,
+                email=email, phone=phone, extra=dict(extra or {}), created_at=self.now(),
+            )
+            op.write("participants", person)
+            op.emit("participant.added", person)
+        return person
+
+    def add_participants(self, people: Iterable[Mapping[str, Any]], *, chunk: int = 2000) -> int:
+        """Add many participants in one operation (bulk entry and imports).
+
+        Each item has the keyword arguments of :meth:`add_participant`.
+        """
+        total = 0
+        with self.operation("participant.add_many") as op:
+            batch: list[Mapping[str, Any]] = []
+            for item in people:
+                batch.append(item)
+                if len(batch) >= chunk:
+                    total += self._add_batch(op, batch)
+                    batch = []
+            if batch:
+                total += self._add_batch(op, batch)
+        return total
+
+    def _add_batch(self, op: Operation, batch: list[Mapping[str, Any]]) -> int:
+        first = op.storage.next_number("participants", len(batch))
+        now = self.now()
+        roles = set(self.config.roles)
+        records = []
+        for offset, item in enumerate(batch):
+            item = dict(item)
+            role = item.pop("role")
+            if role not in roles:
+                raise InvalidValue("role", role, self.config.roles)
+            records.append(Participant(
+                id=ids.format_id("participants", first + offset), role=role,
+                created_at=now, **item,
+            ))
+        return op.write_many("participants", records)
+
+    def update_participant(self, record_id: str, **changes: Any) -> Participant:
+        allowed = {"name", "role", "pseudonym", "email", "phone", "extra", "demographics"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidValue("participant field", sorted(unknown)[0], sorted(allowed))
+        if "role" in changes:
+            self.check_role(changes["role"])
+        with self.operation("participant.update") as op:
+            before = self.participant(record_id)
+            if before.erased_at is not None:
+                raise CoprodError(f"{before.id} was erased and cannot be changed")
+            after = evolve(before, **changes)
+            op.write("participants", after, before)
+            op.emit("participant.updated", after)
+        return after
+
+    def record_consent(
+        self,
+        participant_id: str,
+        purpose: str,
+        *,
+        given: bool,
+        statement_version: str,
+        method: str,
+        recorded_by: str | None = None,
+    ) -> Participant:
+        """Record that consent for ``purpose`` was given or withdrawn, now."""
+        from .model import CONSENT_PURPOSES, ConsentMethod, ConsentRecord
+
+        if purpose not in CONSENT_PURPOSES:
+            raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+        how = parse_choice(ConsentMethod, method, "consent method")
+        with self.operation("participant.consent") as op:
+            before = self.participant(participant_id)
+            if before.erased_at is not None:
+                raise CoprodError(f"{before.id} was erased; consent cannot be recorded")
+            record = ConsentRecord(
+                purpose=purpose, given=given, statement_version=statement_version,
+                method=how, recorded_by=recorded_by or self.actor, at=self.now(),
+            )
+            after = evolve(before, consents=(*before.consents, record))
+            op.write("participants", after, before)
+            op.emit("participant.consent", after)
+        return after
+
+    # ------------------------------------------------------------ sessions
+
+    def new_session(
+        self,
+        title: str,
+        *,
+        date: dt.date,
+        purpose: str | None = None,
+        facilitators: Iterable[str] = (),
+        agreed_next: str | None = None,
+    ) -> Session:
+        with self.operation("session.new") as op:
+            people = tuple(self._existing("participants", f) or "" for f in facilitators)
+            session = Session(
+                id=op.new_id("sessions"), title=title, date=date, purpose=purpose,
+                facilitators=people, agreed_next=agreed_next, created_at=self.now(),
+            )
+            op.write("sessions", session)
+            op.emit("session.created", session)
+        return session
+
+    def update_session(self, record_id: str, **changes: Any) -> Session:
+        allowed = {"title", "date", "purpose", "agreed_next", "facilitators"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidValue("session field", sorted(unknown)[0], sorted(allowed))
+        with self.operation("session.update") as op:
+            before = self.session(record_id)
+            if "facilitators" in changes:
+                changes["facilitators"] = tuple(
+                    self._existing("participants", f) or "" for f in changes["facilitators"]
+                )
+            after = evolve(before, **changes)
+            op.write("sessions", after, before)
+            op.emit("session.updated", after)
+        return after
+
+    def attend(
+        self, session_id: str, participant_ids: Iterable[str], status: str = "attended"
+    ) -> Session:
+        chosen = parse_choice(AttendanceStatus, status, "attendance status")
+        with self.operation("session.attend") as op:
+            before = session = self.session(session_id)
+            people = [self._existing("participants", p) or "" for p in participant_ids]
+            if not people:
+                raise CoprodError("name at least one participant id")
+            for pid in people:
+                if self.participant(pid).erased_at is not None:
+                    raise CoprodError(f"{pid} was erased; attendance cannot be recorded")
+                session = session.with_attendance(pid, chosen)
+            op.write("sessions", session, before)
+            op.emit("session.attendance", session, *people)
+        return session
+
+    def rate(self, session_id: str, participant_id: str, rung: str) -> Session:
+        chosen = parse_choice(Rung, rung, "rung of the ladder")
+        with self.operation("session.rate") as op:
+            before = self.session(session_id)
+            pid = self._existing("participants", participant_id) or ""
+            session = before.with_rating(pid, chosen)
+            op.write("sessions", session, before)
+            op.emit("session.rated", session, pid)
+        return session
+
+    # ------------------------------------------------------------ tensions
+
+    def raise_tension(
+        self,
+        description: str,
+        *,
+        kind: str,
+        session_id: str | None = None,
+        raised_by: str | None = None,
+        between: Iterable[str] = (),
+        note: str | None = None,
+    ) -> Tension:
+        chosen = parse_choice(TensionKind, kind, "tension kind")
+        with self.operation("tension.raise") as op:
+            parties = tuple(self._party(p) for p in between)
+            tension = Tension(
+                id=op.new_id("tensions"), kind=chosen, description=description,
+                raised_by=self._existing("participants", raised_by),
+                session_id=self._existing("sessions", session_id), between=parties,
+                status=TensionStatus.RAISED,
+                history=(Transition(status="raised", at=self.now(), actor=self.actor,
+                                    note=note),),
+            )
+            op.write("tensions", tension)
+            op.emit("tension.raised", tension)
+        return tension
+
+    def move_tension(self, record_id: str, status: str, *, note: str | None = None) -> Tension:
+        target = parse_choice(TensionStatus, status, "tension status")
+        with self.operation("tension.move") as op:
+            before = self.tension(record_id)
+            after = before.moved(target, at=self.now(), actor=self.actor, note=note)
+            op.write("tensions", after, before)
+            op.emit("tension.moved", after)
+        return after
+
+    # ------------------------------------------------------------ commitments
+
+    def make_commitment(
+        self,
+        description: str,
+        *,
+        made_by: str,
+        authority: str,
+        scope: str | None = None,
+        due: dt.date | None = None,
+        session_id: str | None = None,
+        answers: Iterable[str] = (),
+        note: str | None = None,
+    ) -> Commitment:
+        chosen = parse_choice(Authority, authority, "authority")
+        with self.operation("commitment.make") as op:
+            maker = self._existing("participants", made_by) or ""
+            commitment = Commitment(
+                id=op.new_id("commitments"), description=description, made_by=maker,
+                authority=chosen, scope=scope, due=due,
+                session_id=self._existing("sessions", session_id),
+                answers=tuple(self._existing("tensions", t) or "" for t in answers),
+                status=CommitmentStatus.PROPOSED,
+                history=(Transition(status="proposed", at=self.now(), actor=self.actor,
+                                    note=note),),
+            )
+            op.write("commitments", commitment)
+            op.emit("commitment.made", commitment)
+        return commitment
+
+    def move_commitment(
+        self, record_id: str, status: str, *, note: str | None = None
+    ) -> Commitment:
+        target = parse_choice(CommitmentStatus, status, "commitment status")
+        with self.operation("commitment.move") as op:
+            before = self.commitment(record_id)
+            after = before.moved(target, at=self.now(), actor=self.actor, note=note)
+            op.write("commitments", after, before)
+            op.emit("commitment.moved", after)
+        return after
+
+    def update_commitment(self, record_id: str, note: str) -> Commitment:
+        with self.operation("commitment.update") as op:
+            before = self.commitment(record_id)
+            if before.LIFECYCLE.is_final(before.status):
+                raise CoprodError(
+                    f"{before.id} is {before.status}; progress can no longer be added"
+                )
+            update = ProgressUpdate(at=self.now(), actor=self.actor, note=note)
+            after = before.with_update(update)
+            op.write("commitments", after, before)
+            op.emit("commitment.updated", after)
+        return after
+
+    # ------------------------------------------------------------ audit
+
+    def audit(self) -> Iterator[dict[str, Any]]:
+        return self.storage.iterate_audit()
+
+
+def _remove_empty(folder: Path) -> None:
+    try:
+        for child in folder.iterdir():
+            child.unlink()
+        folder.rmdir()
+    except OSError:
+        pass

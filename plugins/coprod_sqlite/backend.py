@@ -1,0 +1,254 @@
+"""SQLite storage: one table per collection, documents as JSON text.
+
+Durability and concurrency choices (argued in docs/storage.md):
+
+- WAL journal with ``synchronous=FULL``: a committed change survives power loss;
+- every write in ``BEGIN IMMEDIATE`` with a busy timeout, so concurrent
+  writers queue rather than fail or lose updates;
+- ``secure_delete`` on, so deleted personal data does not linger in free pages;
+- the database file is created readable by its owner only (SQLite gives the
+  WAL and shared-memory files the same permissions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from coprod_core.errors import StorageError
+from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
+
+_BATCH = 500
+_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def open_sqlite(root: Path | None, options: Mapping[str, Any]) -> SQLiteStorage:
+    path = Path(options.get("path", "coprod.db"))
+    if not path.is_absolute():
+        if root is None:
+            raise StorageError("the sqlite backend needs a workspace folder or an absolute path")
+        path = root / path
+    return SQLiteStorage(path, timeout=float(options.get("timeout", 30)))
+
+
+def _table(collection: str) -> str:
+    return f'"doc_{check_collection(collection)}"'
+
+
+class SQLiteStorage:
+    name = "sqlite"
+
+    def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        if not self.path.parent.is_dir():
+            raise StorageError(f"cannot open {self.path}: folder {self.path.parent} does not exist")
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
+            os.close(fd)
+        self._depth = 0
+        try:
+            self._db = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA secure_delete=ON")
+            self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+            self._tables = self._existing_tables()
+            if "meta" not in self._tables:
+                with self.transaction():
+                    self._create_schema()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"cannot open {self.path}: {exc}") from None
+
+    # -- schema
+
+    def _existing_tables(self) -> set[str]:
+        rows = self._db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        return {r[0] for r in rows}
+
+    def _create_schema(self) -> None:
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT)")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS counters("
+            "collection TEXT PRIMARY KEY, last INTEGER NOT NULL)"
+        )
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, "
+            "entry TEXT NOT NULL)"
+        )
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('storage_version', '1')")
+        for collection in INDEXED_FIELDS:
+            self._ensure_table(collection)
+        self._tables = self._existing_tables()
+
+    def _ensure_table(self, collection: str) -> None:
+        name = f"doc_{check_collection(collection)}"
+        if name in self._tables:
+            return
+        columns = "".join(
+            f", {f} GENERATED ALWAYS AS (json_extract(doc, '$.{f}')) VIRTUAL"
+            for f in INDEXED_FIELDS.get(collection, ())
+        )
+        self._db.execute(
+            f'CREATE TABLE IF NOT EXISTS "{name}"'
+            f"(num INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL{columns})"
+        )
+        for f in INDEXED_FIELDS.get(collection, ()):
+            self._db.execute(f'CREATE INDEX IF NOT EXISTS "{name}_{f}" ON "{name}"({f})')
+        self._tables.add(name)
+
+    def _has(self, collection: str) -> bool:
+        return f"doc_{check_collection(collection)}" in self._tables
+
+    # -- transactions
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(f"could not start a write on {self.path}: {exc}") from None
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self._db.execute("ROLLBACK")
+            self._tables = self._existing_tables()
+            raise
+        self._depth = 0
+        try:
+            self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise StorageError(f"could not save to {self.path}: {exc}") from None
+
+    def _require_tx(self) -> None:
+        if not self._depth:
+            raise StorageError("writes must happen inside storage.transaction()")
+
+    # -- documents
+
+    def get(self, collection: str, record_id: str) -> dict[str, Any] | None:
+        if not self._has(collection):
+            return None
+        row = self._db.execute(
+            f"SELECT doc FROM {_table(collection)} WHERE num = ?", (id_number(record_id),)
+        ).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put(self, collection: str, doc: dict[str, Any]) -> None:
+        self.put_many(collection, (doc,))
+
+    def put_many(self, collection: str, docs: Iterable[dict[str, Any]]) -> int:
+        self._require_tx()
+        self._ensure_table(collection)
+        rows = ((id_number(d["id"]), d["id"], json.dumps(d, ensure_ascii=False)) for d in docs)
+        cur = self._db.executemany(
+            f"INSERT OR REPLACE INTO {_table(collection)}(num, id, doc) VALUES (?, ?, ?)", rows
+        )
+        return cur.rowcount
+
+    def delete(self, collection: str, record_id: str) -> bool:
+        self._require_tx()
+        if not self._has(collection):
+            return False
+        cur = self._db.execute(
+            f"DELETE FROM {_table(collection)} WHERE num = ?", (id_number(record_id),)
+        )
+        return cur.rowcount > 0
+
+    def _where(self, collection: str, where: Mapping[str, Any] | None) -> tuple[str, list[Any]]:
+        if not where:
+            return "", []
+        indexed = INDEXED_FIELDS.get(collection, ())
+        clauses: list[str] = []
+        params: list[Any] = []
+        for key, wanted in where.items():
+            if not _FIELD.match(key):
+                raise StorageError(f"cannot filter on field {key!r}")
+            column = key if key in indexed else f"json_extract(doc, '$.{key}')"
+            many = isinstance(wanted, list | tuple | set | frozenset)
+            options = list(wanted) if many else [wanted]
+            values = [_sql_value(v) for v in options if v is not None]
+            parts = []
+            if values:
+                parts.append(f"{column} IN ({', '.join('?' * len(values))})")
+                params.extend(values)
+            if len(values) != len(options):
+                parts.append(f"{column} IS NULL")
+            clauses.append("(" + (" OR ".join(parts) or "0") + ")")
+        return " WHERE " + " AND ".join(clauses), params
+
+    def iterate(
+        self, collection: str, where: Mapping[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        if not self._has(collection):
+            return
+        clause, params = self._where(collection, where)
+        cur = self._db.execute(
+            f"SELECT doc FROM {_table(collection)}{clause} ORDER BY num", params
+        )
+        while rows := cur.fetchmany(_BATCH):
+            for (text,) in rows:
+                yield json.loads(text)
+
+    def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
+        if not self._has(collection):
+            return 0
+        clause, params = self._where(collection, where)
+        row = self._db.execute(f"SELECT count(*) FROM {_table(collection)}{clause}", params)
+        return int(row.fetchone()[0])
+
+    def next_number(self, collection: str, count: int = 1) -> int:
+        self._require_tx()
+        check_collection(collection)
+        row = self._db.execute(
+            "INSERT INTO counters(collection, last) VALUES (?, ?) "
+            "ON CONFLICT(collection) DO UPDATE SET last = last + excluded.last RETURNING last",
+            (collection, count),
+        ).fetchone()
+        return int(row[0]) - count + 1
+
+    def append_audit(self, entry: dict[str, Any]) -> None:
+        self._require_tx()
+        self._db.execute("INSERT INTO audit(entry) VALUES (?)", (json.dumps(entry),))
+
+    def iterate_audit(self) -> Iterator[dict[str, Any]]:
+        cur = self._db.execute("SELECT entry FROM audit ORDER BY seq")
+        while rows := cur.fetchmany(_BATCH):
+            for (text,) in rows:
+                yield json.loads(text)
+
+    def collections(self) -> list[str]:
+        names = []
+        for table in sorted(self._tables):
+            if table.startswith("doc_"):
+                row = self._db.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone()
+                if row:
+                    names.append(table[4:])
+        return names
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _sql_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    return value
