@@ -137,13 +137,20 @@ class Operation:
 
     def write_many(self, collection: str, records: Iterable[Any]) -> int:
         """Validate and store many records in one call to the backend."""
+        written: list[str] = []
+
         def docs() -> Iterator[dict[str, Any]]:
             for record in records:
                 self.validate(collection, record)
+                if not written:
+                    written.append(record.id)
+                written[1:] = [record.id]
                 yield serialise.unstructure(record)
 
         count = self.storage.put_many(collection, docs())
-        self.ids.append(f"{count} {collection}")
+        if written:
+            # A range keeps the audit entry small for bulk writes: "P-1..P-100000".
+            self._touch(written[0] if len(written) == 1 else f"{written[0]}..{written[-1]}")
         return count
 
     def delete(self, collection: str, record_id: str) -> bool:
