@@ -118,6 +118,15 @@ class Storage(Protocol):
     def collections(self) -> list[str]:
         """The collections that hold at least one document."""
 
+    def purge(self) -> None:
+        """Make deleted or overwritten documents unrecoverable from the backend's files.
+
+        Called after an erasure, outside any transaction. A backend does what
+        its medium allows (SQLite checkpoints and truncates its WAL; a server
+        rewrites the affected tables) and documents what operators must still
+        do (backups, replicas).
+        """
+
     def close(self) -> None:
         """Release files and connections."""
 

@@ -123,6 +123,9 @@ class MemoryStorage:
     def collections(self) -> list[str]:
         return sorted(c for c, d in self._data.items() if d)
 
+    def purge(self) -> None:
+        pass  # nothing outlives the process
+
     def close(self) -> None:
         pass
 

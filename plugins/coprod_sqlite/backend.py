@@ -244,6 +244,11 @@ class SQLiteStorage:
                     names.append(table[4:])
         return names
 
+    def purge(self) -> None:
+        # secure_delete zeroes freed pages in the main file; the WAL may still
+        # hold old copies of changed pages until it is checkpointed and cut.
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         self._db.close()
 
