@@ -15,6 +15,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "sessions": ("S", "session"),
     "tensions": ("T", "tension"),
     "commitments": ("C", "commitment"),
+    "rights_requests": ("R", "rights request"),
+    "exports": ("X", "subject access export"),
 }
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")

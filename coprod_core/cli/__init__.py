@@ -23,7 +23,7 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("coprod_core.cli.setup", "init", "Create a workspace in a folder."),
     "demo": ("coprod_core.cli.setup", "demo", "Create a workspace holding an example programme."),
     "participant": ("coprod_core.cli.participant", "participant",
-                    "Add, list, show and update participants."),
+                    "Add, list, show and update participants; consent, export, erase."),
     "session": ("coprod_core.cli.session", "session",
                 "Record sessions, who attended and where they sat on the ladder."),
     "tension": ("coprod_core.cli.tension", "tension",
@@ -32,6 +32,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Record what people with power promised, and whether they delivered."),
     "config": ("coprod_core.cli.config_cmd", "config", "Show, change and check coprod.toml."),
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
+    "privacy": ("coprod_core.cli.privacy", "privacy",
+                "Retention reviews and the record of rights requests."),
+    "audit": ("coprod_core.cli.privacy", "audit",
+              "Show who changed what and when (never the details themselves)."),
 }
 
 
