@@ -362,12 +362,28 @@ def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
             ws.storage.put(collection, doc)
             op.touch(doc["id"])
             changed.append(doc["id"])
+    _scrub_audit(ws, matcher)
     op.needs_purge = True
     op.emit("participant.erased", dead)
     result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
     # Files are not part of the transaction: remove them once it has committed.
     op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files)))
     return result
+
+
+def _scrub_audit(ws: Workspace, matcher: Matcher) -> None:
+    """Remove the person's name where they were the actor of an audit entry."""
+    rewrite = getattr(ws.storage, "rewrite_audit", None)
+
+    def change(entry: dict[str, Any]) -> dict[str, Any] | None:
+        actor = entry.get("actor")
+        return {**entry, "actor": MARKER} if matcher.mentions(actor) else None
+
+    if rewrite is not None:
+        rewrite(change)
+    elif any(change(e) for e in ws.storage.iterate_audit()):
+        ws.warn(f"the {ws.storage.name} backend cannot rewrite its audit log, which still "
+                "names this person as the actor of some changes")
 
 
 def _remove_files(paths: Iterable[str]) -> list[str]:
