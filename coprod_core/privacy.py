@@ -486,7 +486,7 @@ def last_activity(ws: Workspace) -> dict[str, tuple[dt.date, str]]:
     latest: dict[str, tuple[dt.date, str]] = {}
 
     def seen(pid: str, day: dt.date, what: str) -> None:
-        if pid in latest and latest[pid][0] >= day:
+        if pid in latest and latest[pid][0] > day:
             return
         latest[pid] = (day, what)
 
