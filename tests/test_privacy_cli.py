@@ -26,7 +26,8 @@ def test_erase_cli_with_yes(run, tmp_path):
     run("participant", "export", "P-1", "-o", str(tmp_path / "zoe.md"))
     result = run("participant", "erase", "p-1", "--yes")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == f"P-1 erased; 1 other record changed\ndeleted export {tmp_path}/zoe.md\n"
+    assert result.stdout == (f"P-1 erased; 1 other record changed\n"
+                             f"deleted export {tmp_path}/zoe.md\n")
     assert result.stderr == ""
     assert not (tmp_path / "zoe.md").exists()
     shown = json.loads(run("participant", "show", "P-1", "--json").stdout)
