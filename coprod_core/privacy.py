@@ -173,6 +173,8 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
     if purpose == "record":
         return _erase_in(ws, op, person).tombstone
     if purpose == "contact":
+        # Contact details written into notes are covered by the same consent.
+        sweep(ws, op, Matcher(person, names=False), person=person)
         person = evolve(person, email=None, phone=None)
     elif purpose.startswith("special:"):
         category = purpose.split(":", 1)[1]
@@ -205,11 +207,12 @@ class Matcher:
     is matched too: people are often written by their first name.
     """
 
-    def __init__(self, person: Participant, *, with_id: bool = False) -> None:
+    def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False
+                 ) -> None:
         loose: set[str] = set()
         exact: set[str] = set()
         for name in (person.name, person.pseudonym):
-            if not name or person.erased_at is not None:
+            if not name or not names or person.erased_at is not None:
                 continue
             words = name.split()
             (loose if len(words) > 1 else exact).update(_variants(name))
@@ -317,13 +320,35 @@ def erase(ws: Workspace, participant_id: str) -> Erasure:
 
 
 def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
-    from . import serialise
-
-    matcher = Matcher(person)
     dead = tombstone(person, ws.now())
     op.write("participants", dead, person)
-    changed: list[str] = []
+    changed = sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
 
+    files: list[str] = []
+    for doc in list(ws.storage.iterate(EXPORTS, {"participant_id": person.id})):
+        files.append(doc["path"])
+        op.delete(EXPORTS, doc["id"])
+    op.needs_purge = True
+    op.emit("participant.erased", dead)
+    result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
+    # Files are not part of the transaction: remove them once it has committed.
+    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files)))
+    return result
+
+
+def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant,
+          author: str | None = None, plugins: bool = False) -> list[str]:
+    """Replace what ``matcher`` finds in every record's text with :data:`MARKER`.
+
+    ``person`` is the one being found, as they were before the change (their
+    own record is the caller's to write); feedback by ``author`` is replaced
+    whole. With ``plugins``, ``coprod_erase_participant`` runs before the
+    sweep of other collections. Returns the ids changed.
+    """
+    from . import serialise
+
+    skip = person.id
+    changed: list[str] = []
     # Collect the changed records first, write after: a backend may not like
     # writes in the middle of an iteration. Only changed ones are kept in memory.
     pending: list[tuple[str, Any, Any]] = []
@@ -332,21 +357,17 @@ def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
         pending.extend((collection, b, a) for b, a in pairs if a != b)
 
     collect("participants", ((p, _scrub_participant(p, matcher)) for p in ws.participants()
-                             if p.id != person.id and p.erased_at is None))
-    collect("sessions", ((s, _scrub_session(s, matcher, person.id)) for s in ws.sessions()))
+                             if p.id != skip and p.erased_at is None))
+    collect("sessions", ((s, _scrub_session(s, matcher, author)) for s in ws.sessions()))
     collect("tensions", ((t, _scrub_tension(t, matcher)) for t in ws.tensions()))
     collect("commitments", ((c, _scrub_commitment(c, matcher)) for c in ws.commitments()))
     for collection, before, after in pending:
         op.write(collection, after, before)
         changed.append(after.id)
 
-    _call_plugins(ws, "coprod_erase_participant", "erasing a participant",
-                  participant_id=person.id, participant=person)
-
-    files: list[str] = []
-    for doc in list(ws.storage.iterate(EXPORTS, {"participant_id": person.id})):
-        files.append(doc["path"])
-        op.delete(EXPORTS, doc["id"])
+    if plugins:
+        _call_plugins(ws, "coprod_erase_participant", "erasing a participant",
+                      participant_id=person.id, participant=person)
 
     # A safety net for plugin collections: no string anywhere still names them.
     core = set(serialise.model.RECORD_TYPES) | {EXPORTS}
@@ -363,12 +384,7 @@ def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
             op.touch(doc["id"])
             changed.append(doc["id"])
     _scrub_audit(ws, matcher)
-    op.needs_purge = True
-    op.emit("participant.erased", dead)
-    result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
-    # Files are not part of the transaction: remove them once it has committed.
-    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files)))
-    return result
+    return changed
 
 
 def _scrub_audit(ws: Workspace, matcher: Matcher) -> None:
@@ -407,9 +423,9 @@ def _scrub_participant(p: Participant, m: Matcher) -> Participant:
     return evolve(p, consents=consents, demographics=demographics, extra=m.scrub_value(p.extra))
 
 
-def _scrub_session(s: Any, m: Matcher, erased_id: str) -> Any:
+def _scrub_session(s: Any, m: Matcher, author: str | None) -> Any:
     feedback = tuple(
-        evolve(f, text=MARKER if f.participant_id == erased_id else m.scrub(f.text))
+        evolve(f, text=MARKER if f.participant_id == author else m.scrub(f.text))
         for f in s.feedback
     )
     return evolve(s, title=m.scrub(s.title), purpose=m.scrub_optional(s.purpose),

@@ -226,3 +226,13 @@ def test_consent_cli_refuses_an_erased_person(run):
                  "v1", "--method", "written")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "error: P-1 was erased; consent cannot be recorded\n"
+
+
+def test_withdrawing_contact_also_removes_the_details_from_notes(memory_workspace):
+    ws = memory_workspace
+    p = ws.add_participant("Ann Lee", role="staff", email="ann@example.org", phone="0161 496 0000")
+    ws.raise_tension("Ann Lee asked to be emailed at ann@example.org or rung on 01614960000",
+                     kind="communication")
+    _consent(ws, p.id, "contact", given=False)
+    assert ws.tension("T-1").description == (
+        "Ann Lee asked to be emailed at [removed] or rung on [removed]")

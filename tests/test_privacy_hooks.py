@@ -38,7 +38,8 @@ class Mentoring:
         return {"mentoring notes": notes} if notes else None
 
     @hookimpl
-    def coprod_erase_participant(self, workspace, participant_id):
+    def coprod_erase_participant(self, workspace, participant_id, participant):
+        assert participant.name == "Zoë Ní Bhriain"
         self.calls.append(("erase", participant_id))
         with workspace.operation("mentoring.erase") as op:
             for doc in list(workspace.storage.iterate(
