@@ -325,9 +325,13 @@ def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     changed = sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
 
     files: list[str] = []
-    for doc in list(ws.storage.iterate(EXPORTS, {"participant_id": person.id})):
-        files.append(doc["path"])
-        op.delete(EXPORTS, doc["id"])
+    matcher = Matcher(person, with_id=True)
+    for doc in list(ws.storage.iterate(EXPORTS)):
+        # Exports of other people can mention this person (a tension they
+        # both took part in): those go too, to be made again if needed.
+        if doc["participant_id"] == person.id or _file_mentions(doc["path"], matcher):
+            files.append(doc["path"])
+            op.delete(EXPORTS, doc["id"])
     op.needs_purge = True
     op.emit("participant.erased", dead)
     result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
@@ -400,6 +404,16 @@ def _scrub_audit(ws: Workspace, matcher: Matcher) -> None:
     elif any(change(e) for e in ws.storage.iterate_audit()):
         ws.warn(f"the {ws.storage.name} backend cannot rewrite its audit log, which still "
                 "names this person as the actor of some changes")
+
+
+def _file_mentions(path: str, matcher: Matcher) -> bool:
+    import html
+
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return matcher.mentions(text) or matcher.mentions(html.unescape(text))
 
 
 def _remove_files(paths: Iterable[str]) -> list[str]:

@@ -43,7 +43,7 @@ def needles(person: dict[str, str]) -> list[bytes]:
         for word in value.split():
             if len(word) >= 4 and word.isascii() and word.isalpha():
                 found.add(word.encode())
-    digits = "".join(c for c in person.get("phone", "") if c.isdigit())
+    digits = "".join(c for c in (person.get("phone") or "") if c.isdigit())
     if digits:
         found.add(digits.encode())
     return sorted(found)
