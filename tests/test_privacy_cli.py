@@ -6,6 +6,8 @@ import datetime as dt
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coprod_core.cli import privacy as cli_privacy
 from coprod_core.privacy import due_date
@@ -273,3 +275,23 @@ def test_audit_bad_input(run):
     assert bad_date.exit_code == 2
     assert "is not a date" in bad_date.stderr
     assert run("audit").stdout == "no changes recorded\n"
+
+
+@given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2099, 12, 31)))
+def test_a_request_is_due_one_calendar_month_later(received):
+    due = due_date(received)
+    assert (due.year * 12 + due.month) - (received.year * 12 + received.month) == 1
+    assert due.day == received.day or (due.day < received.day and
+                                       (due + dt.timedelta(days=1)).day == 1)
+    assert 28 <= (due - received).days <= 31
+
+
+def test_an_erased_persons_export_shows_only_the_tombstone(run, tmp_path):
+    run("participant", "add", "Zoë Ní Bhriain", "--role", "peer_researcher",
+        "--email", "zoe@example.org")
+    run("participant", "erase", "P-1", "--yes")
+    run("participant", "export", "P-1", "-o", str(tmp_path / "p1.md"))
+    text = (tmp_path / "p1.md").read_text(encoding="utf-8")
+    assert "Your details were erased on" in text
+    assert "Zoë" not in text and "zoe@" not in text
+    assert "- Role: peer researcher" in text

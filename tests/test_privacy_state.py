@@ -108,6 +108,13 @@ class ErasureMachine(RuleBasedStateMachine):
         self.people[p.id] = entry
         self.tick()
 
+    @rule()
+    def hold_session(self):
+        s = self.ws.new_session(f"Open meeting {len(self.sessions) + 1}",
+                                date=self.clock.now.date())
+        self.sessions.append(s.id)
+        self.tick()
+
     @precondition(lambda self: self.live())
     @rule(who=st.integers(0, 10), mention=st.integers(0, 10), status=st.sampled_from(
         ("attended", "attended", "apologies", "absent")))
