@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from coprod_core.config import Config
+from coprod_core.config import SECTION_CHECKERS, Config
 from coprod_core.errors import ConfigError
 from coprod_core.plugins import registry
 
@@ -166,3 +166,17 @@ def test_the_probe_finds_a_plugins_settings(plugin_manager, register_plugin):
     register_plugin(Greeter())
     accepted, _storage = accepted_keys(plugin_manager)
     assert "plugins.greeter.greeting" in accepted
+
+
+def test_the_probe_finds_a_features_table(plugin_manager, monkeypatch, tmp_path):
+    (tmp_path / "kit_feature_checker.py").write_text(
+        "def check(table, ctx):\n"
+        "    ctx.no_unknown(table, ('enabled', 'audience'), 'digest')\n"
+        "    ctx.expect(table, 'enabled', bool, 'digest.enabled')\n"
+        "    ctx.expect(table, 'audience', str, 'digest.audience')\n"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(SECTION_CHECKERS, "digest", "kit_feature_checker:check")
+    accepted, _storage = accepted_keys(plugin_manager)
+    assert {"digest", "digest.enabled", "digest.audience"} <= accepted
+    assert "digest.enabled" not in documented_keys()[0]
