@@ -155,7 +155,9 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None) -> None:
     """
     from .common import State
 
-    ctx.obj = State(workspace=workspace, actor=actor)
+    # A caller may pass its own State (tests give one holding a fake clock).
+    state = ctx.ensure_object(State)
+    state.workspace, state.actor = workspace, actor
 
 
 def main() -> None:

@@ -1,6 +1,7 @@
-"""Plugins keep collections of their own: ids, storage, reads, clashes."""
+"""What plugins and their tests rely on: collections, commands, the fake clock in the CLI."""
 
 import datetime as dt
+import json
 
 import click
 import pluggy
@@ -80,3 +81,14 @@ def test_plugin_command_seen_after_earlier_invocations(run, register_plugin):
     register_plugin(Hello())
     assert run("hello").stdout == "hello\n"
     assert "Say hello." in run("--help").stdout
+
+
+def test_run_can_use_the_fake_clock(run, clock):
+    run("participant", "add", "Aisha", "--role", "lived_experience")
+    run("commitment", "make", "Fix the lift", "--by", "P-1", "--authority", "can_decide",
+        "--due", "2026-01-04", clock=clock)
+    made = json.loads(run("commitment", "show", "C-1", "--json", clock=clock).stdout)
+    assert made["history"][0]["at"] == "2026-01-05T10:00:00+00:00"
+    assert run("commitment", "list", "--overdue", clock=clock).stdout.startswith("id ")
+    clock.set(dt.date(2026, 1, 3))
+    assert run("commitment", "list", "--overdue", clock=clock).stdout == "no commitments match\n"
