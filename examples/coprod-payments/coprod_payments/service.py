@@ -72,6 +72,9 @@ def record_payment(
     if person.erased_at is not None:
         raise CoprodError(f"{person.id} was erased; payments cannot be recorded")
     session = ws.session(session_id).id if session_id else None
+    if rate is not None and (hours is None or fee is not None):
+        raise CoprodError("--rate is the hourly rate for --hours; give --hours with it, "
+                          "or give the whole amount with --fee")
     hourly = parse_amount(rate, "--rate") if rate is not None else None
     if fee is not None:
         amount = parse_amount(fee, "--fee")

@@ -43,6 +43,14 @@ def test_record_hours_at_the_configured_rate(run, people):
     assert payment["recorded_by"] == "tester"
 
 
+def test_record_hours_at_a_given_rate(run, people):
+    payment = _json(run("payments", "record", "P-1", "--activity", "Workshop", "--hours", "1.5",
+                        "--rate", "20.50", "--benefits-advice", "--date", "2026-01-02",
+                        "--json"))
+    assert (payment["fee"], payment["rate"], payment["hours"]) == (3075, 2050, 1.5)
+    assert payment["date"] == "2026-01-02"
+
+
 def test_record_prints_the_id(run, people):
     result = run("payments", "record", "p1", "--activity", "Panel", "--fee", "£50",
                  "--benefits-advice")
@@ -152,6 +160,11 @@ def test_show(run, people):
     (("P-1", "--activity", "Panel", "--session", "S-7"), "error: no session with id S-7\n"),
     (("P-1", "--activity", "Panel", "--fee", "12.345"),
      "error: --fee '12.345' is not an amount; write it like 12.50\n"),
+    (("P-1", "--activity", "Panel", "--rate", "20"),
+     "error: --rate is the hourly rate for --hours; give --hours with it, or give the whole "
+     "amount with --fee\n"),
+    (("P-1", "--activity", "Panel", "--hours", "2", "--rate", "20,5"),
+     "error: --rate '20,5' is not an amount; write it like 12.50\n"),
     (("P-1", "--activity", "Panel", "--travel", "-3"),
      "error: --travel '-3' is not an amount; write it like 12.50\n"),
 ])
