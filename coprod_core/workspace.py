@@ -359,7 +359,8 @@ class Workspace:
         return self._get(collection, record_id)
 
     def records(self, collection: str, **where: Any) -> Iterator[Any]:
-        """Stream a collection's records whose top-level fields equal ``where``."""
+        """Stream a collection's records whose top-level fields match ``where``
+        (equal to the value, or to any item of a list)."""
         return self._iter(collection, where or None)
 
     def participant(self, record_id: str) -> Participant:
