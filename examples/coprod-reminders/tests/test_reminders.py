@@ -182,3 +182,14 @@ def test_each_open_commitment_due_in_range_appears_once(items, days_ahead):
     assert all(0 <= d.days <= days_ahead for d in coming)
     assert {d.commitment.id for d in overdue} == {c.id for c in items if c.is_overdue(TODAY)}
     assert [d.days for d in coming] == sorted(d.days for d in coming)
+
+
+def test_python_api_changes_write_the_file_too(workspace, clock):
+    workspace.add_participant("Sam", role="commissioner")
+    workspace.make_commitment("Fix the lift", made_by="P-1", authority="can_decide",
+                              due=dt.date(2026, 1, 12))
+    digest = workspace.root / "reminders.txt"
+    assert "C-1  due 2026-01-12, in 7 days" in digest.read_text()
+    clock.advance(days=8)
+    workspace.update_commitment("C-1", "Engineer booked")
+    assert "Overdue (1)\n  C-1  due 2026-01-12, 1 day ago" in digest.read_text()
