@@ -38,7 +38,7 @@ from attrs import evolve, field, frozen
 from attrs import validators as v
 
 from . import ids
-from .errors import CoprodError, InvalidValue, NotFound, PluginError, ValidationFailed
+from .errors import CoprodError, InvalidValue, PluginError, ValidationFailed
 from .model import Participant
 
 if TYPE_CHECKING:
@@ -349,7 +349,7 @@ def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant
     whole. With ``plugins``, ``coprod_erase_participant`` runs before the
     sweep of other collections. Returns the ids changed.
     """
-    from . import serialise
+    from .storage import CORE_COLLECTIONS
 
     skip = person.id
     changed: list[str] = []
@@ -374,7 +374,7 @@ def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant
                       participant_id=person.id, participant=person)
 
     # A safety net for plugin collections: no string anywhere still names them.
-    core = set(serialise.model.RECORD_TYPES) | {EXPORTS}
+    core = {*CORE_COLLECTIONS, EXPORTS}
     for collection in ws.storage.collections():
         if collection in core:
             continue
@@ -599,29 +599,36 @@ class RightsRequest:
                 "status": self.status(today)}
 
 
+@frozen(kw_only=True)
+class ExportRecord:
+    """That a subject access export of a person was written, and where."""
+
+    id: str
+    participant_id: str
+    #: The absolute path written, so that an erasure can delete the file.
+    path: str
+    format: str
+    at: dt.datetime
+
+
+def _declare_collections() -> None:
+    from .records import add_collection
+
+    add_collection(REQUESTS, prefix="R", word="rights request", record_type=RightsRequest)
+    add_collection(EXPORTS, prefix="X", word="subject access export", record_type=ExportRecord)
+
+
 def due_date(received: dt.date) -> dt.date:
     """One calendar month after ``received``: 3 March -> 3 April, 31 January -> 28/29 February."""
     return add_months(received, 1)
 
 
-def _structure_request(doc: dict[str, Any]) -> RightsRequest:
-    from . import serialise
-
-    body = {k: val for k, val in doc.items() if k != "schema_version"}
-    return serialise.structure_as(RightsRequest, body)
-
-
 def requests(ws: Workspace) -> Iterator[RightsRequest]:
-    for doc in ws.storage.iterate(REQUESTS):
-        yield _structure_request(doc)
+    return ws.records(REQUESTS)  # type: ignore[no-any-return]
 
 
 def get_request(ws: Workspace, request_id: str) -> RightsRequest:
-    canonical = ids.parse_id(REQUESTS, request_id)
-    doc = ws.storage.get(REQUESTS, canonical)
-    if doc is None:
-        raise NotFound("rights request", canonical)
-    return _structure_request(doc)
+    return ws.record(REQUESTS, request_id)  # type: ignore[no-any-return]
 
 
 def add_request(ws: Workspace, kind: str, *, received: dt.date | None = None,
@@ -698,3 +705,6 @@ def retention_check(workspace: Workspace) -> list[str]:
         return []
     return [f"{len(due)} participant{'s are' if len(due) != 1 else ' is'} past the retention "
             f"period ({retention(workspace)} inactive); see `coprod privacy review`"]
+
+
+_declare_collections()

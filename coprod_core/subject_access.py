@@ -23,6 +23,7 @@ from attrs import frozen
 from . import ids, serialise
 from .errors import CoprodError
 from .privacy import EXPORTS, OWN_COLLECTIONS, REQUESTS, Matcher, refers_to
+from .storage import CORE_COLLECTIONS
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -127,7 +128,7 @@ def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     held = _call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
                          participant=person)
     out["plugins"] = {name: data for name, data in held.items() if data}
-    core = set(serialise.model.RECORD_TYPES) | set(OWN_COLLECTIONS)
+    core = {*CORE_COLLECTIONS, *OWN_COLLECTIONS}
     for collection in ws.storage.collections():
         if collection in core:
             continue
@@ -356,7 +357,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     later deletes the file too.
     """
     from .config import write_atomic
-    from .privacy import EXPORTS
+    from .privacy import EXPORTS, ExportRecord
 
     target = Path(path).expanduser().absolute()
     chosen = format_for(target, fmt)
@@ -370,11 +371,9 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     with ws.operation("participant.export") as op:
         person = ws.participant(participant_id)
         text = render(collect(ws, person.id), chosen)
-        record = {"id": op.new_id(EXPORTS), "participant_id": person.id,
-                  "path": str(target), "format": chosen, "at": ws.now().isoformat(),
-                  "schema_version": serialise.SCHEMA_VERSION}
-        ws.storage.put(EXPORTS, record)
-        op.touch(str(record["id"]))
+        record = ExportRecord(id=op.new_id(EXPORTS), participant_id=person.id,
+                              path=str(target), format=chosen, at=ws.now())
+        op.write(EXPORTS, record)
         op.touch(person.id)
         try:
             write_atomic(target, text)

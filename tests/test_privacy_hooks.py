@@ -131,9 +131,11 @@ def _plugins_doc() -> str:
 def test_each_privacy_hook_is_documented_with_its_exact_signature(hook):
     spec = getattr(hookspecs, hook)
     assert spec.__doc__ and ":return:" in spec.__doc__ and "versionadded" in spec.__doc__
-    params = ", ".join(inspect.signature(spec).parameters)
-    heading = re.compile(rf"^## `{hook}\({re.escape(params)}\)", re.MULTILINE)
+    sig = inspect.signature(spec)
+    params = ", ".join(f"{p.name}: {p.annotation}" for p in sig.parameters.values())
+    expected = f"{hook}({params}) -> {sig.return_annotation}"
+    heading = re.compile(rf"^## `{re.escape(expected)}`$", re.MULTILINE)
     doc = _plugins_doc()
-    assert heading.search(doc), f"docs/plugins.md needs a section headed `{hook}({params})`"
-    section = doc[heading.search(doc).start():].split("\n## ", 1)[0]
-    assert "```python" in section and "@hookimpl" in section
+    assert heading.search(doc), f"docs/plugins.md needs a section headed `{expected}`"
+    section = doc[heading.search(doc).end():].split("\n## ", 1)[0]
+    assert "```python" in section and f"def {hook}(" in section
