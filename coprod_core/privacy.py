@@ -624,11 +624,11 @@ def due_date(received: dt.date) -> dt.date:
 
 
 def requests(ws: Workspace) -> Iterator[RightsRequest]:
-    return ws.records(REQUESTS)  # type: ignore[no-any-return]
+    return ws.records(REQUESTS)
 
 
 def get_request(ws: Workspace, request_id: str) -> RightsRequest:
-    return ws.record(REQUESTS, request_id)  # type: ignore[no-any-return]
+    return ws.record(REQUESTS, request_id)
 
 
 def add_request(ws: Workspace, kind: str, *, received: dt.date | None = None,
