@@ -6,7 +6,11 @@ import json
 import os
 
 import pytest
-from _privacy_support import (
+
+from coprod_core import privacy
+from coprod_core.errors import CoprodError, NotFound, PluginError
+from coprod_core.subject_access import export
+from coprod_core.testing.privacy import (
     BACKENDS,
     OTHER,
     PEOPLE,
@@ -15,10 +19,6 @@ from _privacy_support import (
     postgres_leftovers,
     scan,
 )
-
-from coprod_core import privacy
-from coprod_core.errors import CoprodError, NotFound, PluginError
-from coprod_core.subject_access import export
 
 
 def _totals(ws):

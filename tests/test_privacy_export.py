@@ -6,10 +6,10 @@ import json
 
 import pluggy
 import pytest
-from _privacy_support import PEOPLE, plant
 
 from coprod_core import subject_access
 from coprod_core.errors import CoprodError, PluginError
+from coprod_core.testing.privacy import PEOPLE, plant
 
 hookimpl = pluggy.HookimplMarker("coprod")
 

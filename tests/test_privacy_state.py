@@ -9,7 +9,6 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from _privacy_support import needles, scan
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
@@ -18,6 +17,7 @@ from coprod_core import privacy, subject_access
 from coprod_core.model import Demographic
 from coprod_core.plugins import get_plugin_manager
 from coprod_core.testing import FakeClock
+from coprod_core.testing.privacy import needles, scan
 from coprod_core.workspace import Workspace
 
 #: Names, pseudonyms and contact details no two people share any word of.

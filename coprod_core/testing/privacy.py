@@ -1,5 +1,11 @@
-"""Shared by the privacy tests: planting a person everywhere, opening any backend,
-and searching a workspace's files byte by byte."""
+"""Privacy test helpers: plant a person everywhere, open any backend, search files.
+
+Used by coprod's own erasure tests and usable by a backend's or a plugin's:
+:func:`scan` searches every file under a folder for every way a person's
+name, pseudonym, email and phone could be written (UTF-8, both Unicode
+normal forms, JSON ``\\u`` escapes, UTF-16, the ASCII words of the name, the
+phone's digits).
+"""
 
 from __future__ import annotations
 
@@ -51,7 +57,7 @@ def needles(person: dict[str, str]) -> list[bytes]:
 
 def scan(folder: Path, person: dict[str, str]) -> list[tuple[str, bytes]]:
     """(file, needle) for every needle found in any file under ``folder``."""
-    hits = []
+    hits: list[tuple[str, bytes]] = []
     wanted = needles(person)
     for path in sorted(folder.rglob("*")):
         if path.is_file():
