@@ -674,37 +674,45 @@ def complete_request(ws: Workspace, request_id: str, *, on: dt.date | None = Non
 # ---------------------------------------------------------------- checks for `coprod doctor`
 
 
-def overdue_requests_check(workspace: Workspace) -> list[str]:
+def overdue_requests_check(workspace: Workspace) -> list[dict[str, str]]:
     """Problems for ``coprod doctor``: rights requests past their due date and not done.
 
-    Returns one plain sentence per overdue request (an empty list when all is
-    well); the sentences name ids and dates only, never personal values.
+    Returns one ``{"message": ..., "fix": ...}`` per overdue request, plain
+    sentences naming ids and dates only (never personal values); an empty
+    list when all is well. A doctor check can turn each into a finding with
+    ``Finding(check="rights_requests", level=WARNING, **item)``.
     """
     today = workspace.today()
     found = []
     for r in requests(workspace):
         if r.status(today) == "overdue":
             late = (today - r.due).days
-            found.append(
-                f"rights request {r.id} ({r.type}, received {r.received}) was due on {r.due} "
-                f"and is {late} day{'s' if late != 1 else ''} overdue; mark it done with "
-                f"`coprod privacy requests done {r.id}`"
-            )
+            found.append({
+                "message": f"rights request {r.id} ({r.type}, received {r.received}) was due "
+                           f"on {r.due} and is {late} day{'s' if late != 1 else ''} overdue",
+                "fix": f"answer it, then mark it done with `coprod privacy requests done {r.id}`",
+            })
     return found
 
 
-def retention_check(workspace: Workspace) -> list[str]:
+def retention_check(workspace: Workspace) -> list[dict[str, str]]:
     """Problems for ``coprod doctor``: people due for review under the retention period.
 
-    Returns an empty list when no ``[privacy] retention`` is set.
+    Same shape as :func:`overdue_requests_check`; an empty list when no
+    ``[privacy] retention`` is set or nobody is due.
     """
-    if retention(workspace) is None:
+    period = retention(workspace)
+    if period is None:
         return []
     due = review(workspace)
     if not due:
         return []
-    return [f"{len(due)} participant{'s are' if len(due) != 1 else ' is'} past the retention "
-            f"period ({retention(workspace)} inactive); see `coprod privacy review`"]
+    return [{
+        "message": f"{len(due)} participant{'s are' if len(due) != 1 else ' is'} past the "
+                   f"retention period ({period} inactive)",
+        "fix": "review them with `coprod privacy review`; erase with "
+               "`coprod privacy review --erase`",
+    }]
 
 
 _declare_collections()

@@ -160,9 +160,10 @@ def test_retention_check_for_doctor(workspace_dir, plugin_manager):
 
     _old_workspace(workspace_dir)
     with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
-        assert retention_check(ws) == [
-            "1 participant is past the retention period (12 months inactive); "
-            "see `coprod privacy review`"]
+        assert retention_check(ws) == [{
+            "message": "1 participant is past the retention period (12 months inactive)",
+            "fix": "review them with `coprod privacy review`; erase with "
+                   "`coprod privacy review --erase`"}]
     with Workspace.in_memory(plugins=plugin_manager) as ws:
         assert retention_check(ws) == []
 
@@ -231,11 +232,12 @@ def test_overdue_requests_check_for_doctor(memory_workspace, clock):
     complete_request(ws, "R-2")
     assert overdue_requests_check(ws) == []
     clock.set(dt.date(2026, 3, 1))
-    assert overdue_requests_check(ws) == [
-        "rights request R-1 (access, received 2026-01-31) was due on 2026-02-28 and is 1 day "
-        "overdue; mark it done with `coprod privacy requests done R-1`"]
+    assert overdue_requests_check(ws) == [{
+        "message": "rights request R-1 (access, received 2026-01-31) was due on 2026-02-28 "
+                   "and is 1 day overdue",
+        "fix": "answer it, then mark it done with `coprod privacy requests done R-1`"}]
     clock.set(dt.date(2026, 3, 3))
-    assert "is 3 days overdue" in overdue_requests_check(ws)[0]
+    assert overdue_requests_check(ws)[0]["message"].endswith("is 3 days overdue")
     complete_request(ws, "R-1")
     assert overdue_requests_check(ws) == []
     assert [r.status(ws.today()) for r in requests(ws)] == ["done late", "done"]

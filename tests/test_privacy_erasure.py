@@ -15,6 +15,7 @@ from coprod_core.testing.privacy import (
     OTHER,
     PEOPLE,
     backend_workspace,
+    drop_postgres_schema,
     plant,
     postgres_leftovers,
     scan,
@@ -42,6 +43,7 @@ def test_erasure_leaves_no_byte_in_any_workspace_file(backend, person, tmp_path,
                                                       plugin_manager, clock):
     folder = tmp_path / "ws"
     with backend_workspace(backend, folder, plugin_manager, clock) as ws:
+        schema = ws.config.storage_options.get("schema")
         planted = plant(ws, person, clock)
         pid = planted["participant"].id
         (folder / "exports").mkdir()
@@ -61,9 +63,16 @@ def test_erasure_leaves_no_byte_in_any_workspace_file(backend, person, tmp_path,
                                                    (), {})
     # Closed: everything the backend wrote is on disk (or on the server).
     assert scan(folder, person) == []
-    assert scan(folder, OTHER), "someone not erased is still there"
     if backend == "postgres":
-        assert postgres_leftovers(os.environ["COPROD_TEST_POSTGRES_URL"], person) == []
+        url = os.environ["COPROD_TEST_POSTGRES_URL"]
+        try:
+            assert postgres_leftovers(url, person, schema) == []
+            assert postgres_leftovers(url, OTHER, schema), "someone not erased is still there"
+        finally:
+            if schema:
+                drop_postgres_schema(url, schema)
+    else:
+        assert scan(folder, OTHER), "someone not erased is still there"
 
 
 def test_erasure_replaces_mentions_with_a_neutral_marker(memory_workspace, clock):

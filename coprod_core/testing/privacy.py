@@ -85,7 +85,9 @@ def backend_config(backend: str, pm: Any, tmp_path: Path) -> dict[str, Any]:
             pytest.skip("cannot tell which [storage] key takes the PostgreSQL address")
         table[key] = url
         if "schema" in keys:
-            table["schema"] = f"privacy_{tmp_path.name.lower()}"[:60].replace("-", "_")
+            import uuid
+
+            table["schema"] = f"coprod_privacy_{uuid.uuid4().hex[:16]}"
     return table
 
 
@@ -107,21 +109,24 @@ def backend_workspace(backend: str, folder: Path, pm: Any, clock: Any) -> Iterat
         ws.close()
 
 
-def postgres_leftovers(url: str, person: dict[str, str]) -> list[str]:
-    """Tables of the server that still hold one of the person's needles (as text)."""
+def postgres_leftovers(url: str, person: dict[str, str], schema: str | None = None
+                       ) -> list[str]:
+    """Tables of the server (of ``schema``, or all) still holding one of the person's needles."""
     import psycopg
 
     hits = []
     with psycopg.connect(url, autocommit=True) as conn:
-        tables = conn.execute(
+        tables = [t for t in conn.execute(
             "SELECT table_schema, table_name FROM information_schema.tables "
             "WHERE table_schema NOT IN ('pg_catalog', 'information_schema') "
-            "AND table_type = 'BASE TABLE'").fetchall()
+            "AND table_type = 'BASE TABLE'").fetchall() if schema in (None, t[0])]
         for schema, table in tables:
             for needle in needles(person):
                 try:
                     text = needle.decode("utf-8")
                 except UnicodeDecodeError:
+                    continue
+                if "\x00" in text:  # the UTF-16 forms: PostgreSQL text has no NUL
                     continue
                 row = conn.execute(
                     f'SELECT 1 FROM "{schema}"."{table}" t WHERE t::text LIKE %s LIMIT 1',
@@ -129,6 +134,14 @@ def postgres_leftovers(url: str, person: dict[str, str]) -> list[str]:
                 if row:
                     hits.append(f"{schema}.{table}: {text}")
     return hits
+
+
+def drop_postgres_schema(url: str, schema: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 def plant(ws: Any, person: dict[str, str], clock: Any) -> dict[str, Any]:
