@@ -46,24 +46,42 @@ def _plugins():
     return PM
 
 
+#: A report kind's argument -> the collection to take an id from.
+_ARGUMENTS = {"SESSION_ID": "sessions", "PARTICIPANT_ID": "participants",
+              "TENSION_ID": "tensions", "COMMITMENT_ID": "commitments"}
+
+
 def _report_outputs(ws):
-    """Every report kind in every format, as text, when reports are installed; else None."""
+    """Every report kind in every format, names asked for, as text; None without reports.
+
+    Uses ``coprod_core.reports``: ``kinds``/``formats`` (the registries),
+    ``Params(names=True, args=...)``, ``build`` and ``render``. A kind whose
+    arguments cannot be filled from the records is left out.
+    """
     try:
         from coprod_core import reports  # type: ignore[attr-defined]
     except ImportError:
         return None
-    from coprod_core.plugins import registry
-
-    kinds = registry(ws.plugins, "coprod_register_report_kinds", "report kind")
-    formats = registry(ws.plugins, "coprod_register_report_formats", "report format")
-    build = getattr(reports, "build_report", None) or getattr(reports, "build", None)
-    render = getattr(reports, "render", None)
     outputs = []
-    for kind in kinds:
-        document = build(ws, kind) if build else kinds[kind].thing.build(ws)
-        for name, fmt in formats.items():
-            out = render(document, name) if render else fmt.thing.render(document)
-            outputs.append(out if isinstance(out, str) else bytes(out).decode("utf-8", "replace"))
+    for name, kind in reports.kinds(ws.plugins).items():
+        args = []
+        for argument in kind.arguments:
+            collection = _ARGUMENTS.get(argument)
+            first = next(ws.storage.iterate(collection), None) if collection else None
+            if first is None:
+                break
+            args.append(first["id"])
+        else:
+            report = reports.build(ws, name, reports.Params(names=True, args=tuple(args)))
+            for fmt in reports.formats(ws.plugins).values():
+                out = reports.render(report, fmt, {"workspace": ws})
+                if isinstance(out, bytes):
+                    chunks = [out]
+                elif hasattr(out, "files"):
+                    chunks = [c if isinstance(c, bytes) else b"".join(c) for _n, c in out]
+                else:
+                    chunks = list(out)
+                outputs.append(b"".join(chunks).decode("utf-8", "replace"))
     return outputs
 
 
