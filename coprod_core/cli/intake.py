@@ -228,8 +228,11 @@ def import_(ws: Any, form_name: str, csv_path: Path, skip_invalid: bool, method:
     form = cat.form(form_name)
     show_bar = sys.stderr.isatty() if progress is None else progress
     size = csv_path.stat().st_size if csv_path.is_file() else 0
-    with click.progressbar(length=max(size, 1), label=f"importing {csv_path.name}",
-                           file=click.get_text_stream("stderr"), hidden=not show_bar) as bar:
+    progress_bar: Any = click.progressbar(
+        length=max(size, 1), label=f"importing {csv_path.name}",
+        file=sys.stderr, hidden=not show_bar,
+    )
+    with progress_bar as bar:
         try:
             result = import_csv(ws, cat, form, csv_path, skip_invalid=skip_invalid,
                                 method=method, progress=bar.update)

@@ -155,11 +155,33 @@ class Field:
     special: str | None = None
     #: The field type's own options (``choices``, ``min``, ``statement``...).
     options: dict[str, Any] = field(factory=dict, converter=_dict)
+    _choices: tuple[tuple[str, str], ...] = field(init=False, eq=False, repr=False, hash=False)
+    _lookup: dict[str, str] = field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        try:
+            pairs = tuple(parse_choices(self.options.get("choices", ())))
+        except (TypeError, KeyError, AttributeError):  # malformed; the checker reports it
+            pairs = ()
+        lookup: dict[str, str] = {}
+        for number, (value, label) in reversed(list(enumerate(pairs, 1))):
+            lookup[str(number)] = value
+            lookup[label.casefold()] = value
+            lookup[value.casefold()] = value
+        for value, _label in pairs:
+            lookup[value] = value
+        object.__setattr__(self, "_choices", pairs)
+        object.__setattr__(self, "_lookup", lookup)
 
     @property
     def choices(self) -> list[tuple[str, str]]:
         """``(value, label)`` pairs for types answered by choosing."""
-        return parse_choices(self.options.get("choices", ()))
+        return list(self._choices)
+
+    def choice(self, text: str) -> str | None:
+        """The value of the choice ``text`` names: by value, label or number; else None."""
+        found = self._lookup.get(text)
+        return found if found is not None else self._lookup.get(text.casefold())
 
     @property
     def demographic_key(self) -> str | None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from attrs import frozen
+from attrs import field, frozen
 
 from ..config import Config, Context, _text
 from ..errors import ConfigError, CoprodError, InvalidValue, PluginError
@@ -21,6 +21,8 @@ class Catalogue:
     forms: dict[str, FormDefinition]
     #: Form name -> ``coprod.toml`` or the name of the plugin that registered it.
     sources: dict[str, str]
+    _readers: dict[tuple[str, bool], Callable[[Mapping[str, Any]], dict[str, Any]]] = field(
+        factory=dict, eq=False, repr=False)
 
     def form(self, name: str) -> FormDefinition:
         if name not in self.forms:
@@ -38,29 +40,48 @@ class Catalogue:
         otherwise as values from a TOML or JSON file. Unanswered optional
         questions are left out of the result.
         """
-        problems: list[tuple[str, str]] = []
-        names = set(form.field_names)
-        for key in answers:
-            if key not in names:
-                from difflib import get_close_matches
+        key = (form.name, text)
+        reader = self._readers.get(key)
+        if reader is None or self.forms.get(form.name) is not form:
+            reader = self._readers[key] = self._compile(form, text)
+        return reader(answers)
 
-                close = get_close_matches(str(key), list(names), n=1)
-                hint = f" (did you mean {close[0]!r}?)" if close else ""
-                problems.append((str(key), f"is not a question of form {form.name!r}{hint}"))
-        result: dict[str, Any] = {}
-        for fld in form.fields:
-            raw = answers.get(fld.name)
-            if is_blank(raw):
-                if fld.required:
-                    problems.append((fld.name, "needs an answer"))
-                continue
-            try:
-                result[fld.name] = self.read_one(fld, raw, text=text)
-            except AnswerError as exc:
-                problems.append((fld.name, str(exc)))
-        if problems:
-            raise AnswersInvalid(problems)
-        return result
+    def _compile(self, form: FormDefinition, text: bool
+                 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+        """A reader for one form's answers, with each field's work looked up once."""
+        names = set(form.field_names)
+        steps = [(fld.name, fld.required, fld, self.type_of(fld).read_text,
+                  self.type_of(fld).read_value) for fld in form.fields]
+
+        def read(answers: Mapping[str, Any]) -> dict[str, Any]:
+            problems: list[tuple[str, str]] = []
+            if not names.issuperset(answers):
+                problems.extend(_unknown(form, names, answers))
+            result: dict[str, Any] = {}
+            for name, required, fld, read_text, read_value in steps:
+                raw = answers.get(name)
+                if raw is None or (raw.isspace() or not raw if isinstance(raw, str)
+                                   else is_blank(raw)):
+                    if required:
+                        problems.append((name, "needs an answer"))
+                    continue
+                try:
+                    if text:
+                        result[name] = read_text(str(raw), fld)
+                    else:
+                        result[name] = read_value(raw, fld)
+                except ValueError as exc:  # AnswerError, or a plugin type's ValueError
+                    problems.append((name, str(exc)))
+                except Exception as exc:
+                    raise PluginError(
+                        f"field type {fld.type!r} failed reading an answer to {name!r} "
+                        f"({type(exc).__name__}: {exc})"
+                    ) from exc
+            if problems:
+                raise AnswersInvalid(problems)
+            return result
+
+        return read
 
     def read_one(self, fld: Field, raw: Any, *, text: bool) -> Any:
         field_type = self.type_of(fld)
@@ -83,6 +104,19 @@ class Catalogue:
             return self.type_of(fld).display(value, fld)
         except Exception:  # showing must never lose an answer: fall back to the raw value
             return str(value)
+
+
+def _unknown(form: FormDefinition, names: set[str], answers: Mapping[str, Any]
+             ) -> list[tuple[str, str]]:
+    from difflib import get_close_matches
+
+    problems = []
+    for key in answers:
+        if key not in names:
+            close = get_close_matches(str(key), list(names), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append((str(key), f"is not a question of form {form.name!r}{hint}"))
+    return problems
 
 
 def is_blank(raw: Any) -> bool:

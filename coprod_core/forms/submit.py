@@ -13,6 +13,7 @@ its definition, who and what it was about, when, and who recorded it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -73,6 +74,56 @@ def consent_method(form: FormDefinition, answers: Mapping[str, Any],
     return ConsentMethod(str(methods.pop()))
 
 
+_PLANS: dict[int, tuple[FormDefinition, Any]] = {}
+
+
+def _plan(form: FormDefinition) -> tuple[list[tuple[str, str, str]],
+                                         list[tuple[str, str | None, str, str]]]:
+    """What each question of a participant form does, worked out once per form."""
+    cached = _PLANS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]  # type: ignore[no-any-return,unused-ignore]
+    consents = [(f.name, f.options["purpose"], statement_version(f.options["statement"]))
+                for f in form.fields if f.type == "consent"]
+    answers: list[tuple[str, str | None, str, str]] = []
+    for f in form.fields:
+        if f.type == "consent":
+            continue
+        if f.fills is None:
+            answers.append((f.name, f.special, "kept", f.name))
+        elif f.demographic_key is not None:
+            answers.append((f.name, f.special, "demographic", f.demographic_key))
+        elif f.extra_key is not None:
+            answers.append((f.name, f.special, "extra", f.extra_key))
+        else:
+            answers.append((f.name, f.special, "attribute", f.fills))
+    if len(_PLANS) > 64:
+        _PLANS.clear()
+    _PLANS[id(form)] = (form, (consents, answers))
+    return consents, answers
+
+
+@functools.lru_cache(maxsize=256)
+def _consent(purpose: str, given: bool, version: str, method: ConsentMethod, actor: str,
+             at: dt.datetime) -> ConsentRecord:
+    # Records are immutable: a bulk import shares one per distinct answer.
+    return ConsentRecord(purpose=purpose, given=given, statement_version=version,
+                         method=method, recorded_by=actor, at=at)
+
+
+def _demographic(key: str, value: Any, category: str | None) -> Demographic:
+    if isinstance(value, str | int | float | bool):
+        # bool, int and float compare equal (True == 1 == 1.0): the type keeps them apart.
+        return _shared_demographic(key, type(value).__name__, value, category)
+    return Demographic(key=key, value=value, category=category)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_demographic(key: str, _kind: str, value: Any, category: str | None
+                        ) -> Demographic:
+    return Demographic(key=key, value=value, category=category)
+
+
 def build_participant(
     form: FormDefinition,
     answers: Mapping[str, Any],
@@ -86,36 +137,33 @@ def build_participant(
 ) -> tuple[Participant, dict[str, Any], tuple[tuple[str, str], ...]]:
     """The participant after these answers, the answers kept with the submission,
     and the answers not stored."""
+    consent_steps, answer_steps = _plan(form)
     attrs: dict[str, Any] = {}
     consents = list(before.consents) if before else []
     demographics = {d.key: d for d in before.demographics} if before else {}
     extra = dict(before.extra) if before else {}
     kept: dict[str, Any] = {}
     dropped: list[tuple[str, str]] = []
-    for fld in form.fields:
-        if fld.name not in answers or fld.type != "consent":
-            continue
-        consents.append(ConsentRecord(
-            purpose=fld.options["purpose"], given=bool(answers[fld.name]),
-            statement_version=statement_version(fld.options["statement"]),
-            method=method or ConsentMethod.WRITTEN, recorded_by=actor, at=now,
-        ))
+    how = method or ConsentMethod.WRITTEN
+    for name, purpose, version in consent_steps:
+        if name in answers:
+            consents.append(_consent(purpose, bool(answers[name]), version, how, actor, now))
     latest = {c.purpose: c.given for c in consents}
-    for fld in form.fields:
-        if fld.name not in answers or fld.type == "consent":
+    for name, special, kind, key in answer_steps:
+        if name not in answers:
             continue
-        value = answers[fld.name]
-        if fld.special and not latest.get(f"special:{fld.special}", False):
-            dropped.append((fld.name, f"no consent for special:{fld.special}"))
+        value = answers[name]
+        if special and not latest.get(f"special:{special}", False):
+            dropped.append((name, f"no consent for special:{special}"))
             continue
-        if fld.fills is None:
-            kept[fld.name] = value
-        elif (key := fld.demographic_key) is not None:
-            demographics[key] = Demographic(key=key, value=value, category=fld.special)
-        elif (key := fld.extra_key) is not None:
+        if kind == "kept":
+            kept[name] = value
+        elif kind == "demographic":
+            demographics[key] = _demographic(key, value, special)
+        elif kind == "extra":
             extra[key] = value
         else:
-            attrs[fld.fills] = value
+            attrs[key] = value
     role = attrs.get("role", before.role if before else form.role)
     if role not in roles:
         raise InvalidValue("role", role, roles)

@@ -50,18 +50,11 @@ LONG_TEXT = _text_type(5000, "A longer answer in the person's own words.", one_l
 
 
 def _choice_of(text: str, fld: Field) -> str:
-    choices = fld.choices
     wanted = text.strip()
-    for value, _label in choices:
-        if wanted == value:
-            return value
-    folded = wanted.casefold()
-    for value, label in choices:
-        if folded in (value.casefold(), label.casefold()):
-            return value
-    if wanted.isdigit() and 1 <= int(wanted) <= len(choices):
-        return choices[int(wanted) - 1][0]
-    allowed = ", ".join(value for value, _ in choices)
+    found = fld.choice(wanted)
+    if found is not None:
+        return found
+    allowed = ", ".join(value for value, _ in fld.choices)
     raise AnswerError(f"{wanted!r} is not one of the choices; choose one of: {allowed}")
 
 
