@@ -135,7 +135,7 @@ def converse(ws: Any, cat: Any, form: FormDefinition, *, participant_id: str | N
     if method is None:
         try:
             consent_method(form, given, None)
-        except CoprodError:
+        except CoprodError:  # a consent question does not say how consent is given
             method = _ask_method()
     return submit(ws, form, given, participant_id=participant_id, session_id=session_id,
                   method=method, cat=cat)

@@ -21,7 +21,7 @@ class Catalogue:
     forms: dict[str, FormDefinition]
     #: Form name -> ``coprod.toml`` or the name of the plugin that registered it.
     sources: dict[str, str]
-    _readers: dict[tuple[str, bool], Callable[[Mapping[str, Any]], dict[str, Any]]] = field(
+    _readers: dict[tuple[str, bool], Callable[..., dict[str, Any]]] = field(
         factory=dict, eq=False, repr=False)
 
     def form(self, name: str) -> FormDefinition:
@@ -33,27 +33,27 @@ class Catalogue:
         return self.types[fld.type]
 
     def read(self, form: FormDefinition, answers: Mapping[str, Any], *,
-             text: bool = False) -> dict[str, Any]:
+             text: bool = False, partial: bool = False) -> dict[str, Any]:
         """Every answer checked by its field type; :class:`AnswersInvalid` lists all problems.
 
         ``text=True`` reads answers as typed (a CSV cell, the keyboard);
         otherwise as values from a TOML or JSON file. Unanswered optional
-        questions are left out of the result.
+        questions are left out of the result. ``partial=True`` (updating an
+        existing participant) lets required questions go unanswered too.
         """
         key = (form.name, text)
         reader = self._readers.get(key)
         if reader is None or self.forms.get(form.name) is not form:
             reader = self._readers[key] = self._compile(form, text)
-        return reader(answers)
+        return reader(answers, partial)
 
-    def _compile(self, form: FormDefinition, text: bool
-                 ) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
+    def _compile(self, form: FormDefinition, text: bool) -> Callable[..., dict[str, Any]]:
         """A reader for one form's answers, with each field's work looked up once."""
         names = set(form.field_names)
         steps = [(fld.name, fld.required, fld, self.type_of(fld).read_text,
                   self.type_of(fld).read_value) for fld in form.fields]
 
-        def read(answers: Mapping[str, Any]) -> dict[str, Any]:
+        def read(answers: Mapping[str, Any], partial: bool) -> dict[str, Any]:
             problems: list[tuple[str, str]] = []
             if not names.issuperset(answers):
                 problems.extend(_unknown(form, names, answers))
@@ -62,7 +62,7 @@ class Catalogue:
                 raw = answers.get(name)
                 if raw is None or (raw.isspace() or not raw if isinstance(raw, str)
                                    else is_blank(raw)):
-                    if required:
+                    if required and not partial:
                         problems.append((name, "needs an answer"))
                     continue
                 try:

@@ -289,10 +289,9 @@ class _Importer:
         self.name_field = next((f.name for f in form.fields if f.fills == "name"), None)
         # When every consent question says how consent is given (or --consent-method
         # does), the method is the same for every row: work it out once.
-        every = {f.name: True for f in form.fields if f.type == "consent"}
-        self.fixed_method = consent_method(form, every, method) if every and (
-            method is not None or all(f.options.get("method") for f in form.fields
-                                      if f.type == "consent")) else None
+        self.method_known = method is not None or all(
+            f.options.get("method") for f in form.fields if f.type == "consent")
+        self.fixed_method = consent_method(form, {}, method)
 
     def stop_writing(self) -> None:
         """Some row is invalid and everything will roll back: only check from now on."""
@@ -306,9 +305,11 @@ class _Importer:
         answers = dict(zip(header, row, strict=True))
         about = {k: answers.pop(k).strip() for k in RESERVED_NAMES if k in answers}
         about = {k: v for k, v in about.items() if v}
+        updating = self.form.creates == "participant" and "participant" in about
         try:
-            checked = self.cat.read(self.form, answers, text=True)
-            how = self.fixed_method or consent_method(self.form, checked, self.method)
+            checked = self.cat.read(self.form, answers, text=True, partial=updating)
+            how = self.fixed_method if self.method_known else consent_method(
+                self.form, checked, self.method)
             if self.form.creates == "session_feedback" or about.get("participant"):
                 self._check_about(about)
                 if self.writing:

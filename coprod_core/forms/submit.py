@@ -55,35 +55,33 @@ def catalogue(ws: Any) -> Catalogue:
 
 def consent_method(form: FormDefinition, answers: Mapping[str, Any],
                    given: str | None) -> ConsentMethod | None:
-    """How consent was given: ``given`` (the command line), else the fields' own ``method``.
+    """How consent was given, for every consent question: ``given`` (the command line).
 
-    None when no consent question was answered; an error when one was and
-    nothing says how.
+    None means each consent question's own ``method``; an error when an
+    answered consent question has none and ``given`` is None.
     """
-    answered = [f for f in form.fields if f.type == "consent" and f.name in answers]
-    if not answered:
-        return None
     if given is not None:
         return parse_choice(ConsentMethod, given, "consent method")
-    methods = {f.options.get("method") for f in answered}
-    if None in methods or len(methods) != 1:
-        raise CoprodError(
-            "say how consent was given: --consent-method written, verbal or electronic "
-            "(or set method = \"...\" on the form's consent fields)"
-        )
-    return ConsentMethod(str(methods.pop()))
+    for fld in form.fields:
+        if fld.type == "consent" and fld.name in answers and not fld.options.get("method"):
+            raise CoprodError(
+                "say how consent was given: --consent-method written, verbal or electronic "
+                f"(or set method = \"...\" on consent field {fld.name!r} of the form)"
+            )
+    return None
 
 
 _PLANS: dict[int, tuple[FormDefinition, Any]] = {}
 
 
-def _plan(form: FormDefinition) -> tuple[list[tuple[str, str, str]],
+def _plan(form: FormDefinition) -> tuple[list[tuple[str, str, str, str | None]],
                                          list[tuple[str, str | None, str, str]]]:
     """What each question of a participant form does, worked out once per form."""
     cached = _PLANS.get(id(form))
     if cached is not None and cached[0] is form:
         return cached[1]  # type: ignore[no-any-return,unused-ignore]
-    consents = [(f.name, f.options["purpose"], statement_version(f.options["statement"]))
+    consents = [(f.name, f.options["purpose"], statement_version(f.options["statement"]),
+                 f.options.get("method"))
                 for f in form.fields if f.type == "consent"]
     answers: list[tuple[str, str | None, str, str]] = []
     for f in form.fields:
@@ -144,9 +142,9 @@ def build_participant(
     extra = dict(before.extra) if before else {}
     kept: dict[str, Any] = {}
     dropped: list[tuple[str, str]] = []
-    how = method or ConsentMethod.WRITTEN
-    for name, purpose, version in consent_steps:
+    for name, purpose, version, own_method in consent_steps:
         if name in answers:
+            how = method or ConsentMethod(own_method or ConsentMethod.WRITTEN)
             consents.append(_consent(purpose, bool(answers[name]), version, how, actor, now))
     latest = {c.purpose: c.given for c in consents}
     for name, special, kind, key in answer_steps:
@@ -238,10 +236,12 @@ def submit(
 
     ``answers`` are raw (typed text when ``text``, else values from a file);
     every problem is reported at once by :class:`AnswersInvalid` and nothing
-    is stored.
+    is stored. When a participant form updates an existing participant,
+    only the questions answered change; required ones may be left out.
     """
     cat = cat or catalogue(ws)
-    checked = cat.read(form, answers, text=text)
+    updating = form.creates == "participant" and participant_id is not None
+    checked = cat.read(form, answers, text=text, partial=updating)
     how = consent_method(form, checked, method)
     with ws.operation(f"intake.{form.name}") as op:
         return store(ws, op, form, checked, participant_id=participant_id,
