@@ -170,7 +170,7 @@ def _header(path: Path, reader: Iterator[list[str]], form: FormDefinition) -> li
         parts = []
         for name in unknown:
             close = get_close_matches(name, [c for c in expected if c not in header], n=1,
-                                      cutoff=0.5)
+                                      cutoff=0.6)
             parts.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
         raise CoprodError(f"{path.name}: unknown column{'s' if len(unknown) > 1 else ''} "
                           f"{', '.join(parts)}; expected columns: {listing}")
@@ -216,9 +216,9 @@ def import_csv(
             importer.op = op
             reader = csv.reader(text)
             row_number = 0
+            seen = 0
             try:
                 header = _header(path, reader, form)
-                seen = raw.tell()
                 row_number = 1
                 for row in reader:
                     row_number += 1

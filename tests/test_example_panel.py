@@ -1,0 +1,88 @@
+"""The lived-experience panel example: its config loads and its forms run from files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coprod_core.cli import cli
+
+EXAMPLE = Path(__file__).parent.parent / "examples" / "lived-experience-panel" / "coprod.toml"
+
+
+@pytest.fixture
+def panel(tmp_path, plugin_manager, monkeypatch):
+    folder = tmp_path / "panel"
+    folder.mkdir()
+    shutil.copy(EXAMPLE, folder / "coprod.toml")
+    monkeypatch.setenv("COPROD_WORKSPACE", str(folder))
+    monkeypatch.delenv("COPROD_USER", raising=False)
+    runner = CliRunner()
+
+    def run(*args):
+        return runner.invoke(cli, list(args), catch_exceptions=False)
+
+    return run
+
+
+def test_the_example_config_checks(panel):
+    result = panel("config", "check")
+    assert result.exit_code == 0, result.stderr
+    listed = json.loads(panel("intake", "list", "--json").stdout)
+    assert [(f["name"], f["creates"]) for f in listed] == [
+        ("session_feedback", "session_feedback"), ("welcome", "participant")]
+
+
+def test_the_welcome_form_runs_from_a_file(panel, tmp_path):
+    answers = tmp_path / "sam.toml"
+    answers.write_text("""
+name = "Sam"
+pseudonym = "S"
+record_consent = true
+contact_by = "Phone or text"
+phone = "07700 900123"
+contact_consent = true
+experience = ["homelessness", "mental_health"]
+age_band = "35-44"
+special_consent_ethnicity = true
+ethnicity = "mixed"
+access_needs = "A quiet room, please."
+payment_ok = false
+joined = 2025-09-01
+""", encoding="utf-8")
+    result = panel("intake", "run", "welcome", "--answers", str(answers),
+                   "--consent-method", "verbal")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "P-1"
+    assert "not stored" not in result.stdout
+    person = json.loads(panel("participant", "show", "P-1", "--json").stdout)
+    assert person["role"] == "lived_experience"
+    assert person["phone"] == "07700 900123"
+    assert [c["purpose"] for c in person["consents"]] == [
+        "record", "contact", "special:ethnicity"]
+    assert {c["recorded_by"] for c in person["consents"]} == {"panel-coordinator"}
+    assert {d["key"]: d["value"] for d in person["demographics"]} == {
+        "lived_experience_of": ["homelessness", "mental_health"], "age_band": "35-44",
+        "ethnicity": "mixed"}
+    assert person["extra"] == {"panel.contact_by": "phone",
+                               "panel.access_needs": "A quiet room, please.",
+                               "panel.wants_payment": False, "panel.joined": "2025-09-01"}
+
+
+def test_the_feedback_form_runs_from_a_file(panel, tmp_path):
+    panel("participant", "add", "Sam", "--role", "lived_experience")
+    panel("session", "new", "Panel meeting", "--date", "2026-01-05")
+    answers = tmp_path / "feedback.json"
+    answers.write_text(json.dumps({"session": "S-1", "participant": "P-1",
+                                   "attendance": "attended", "ladder": "co_design",
+                                   "feeling": "Listened to.", "come_again": True}),
+                       encoding="utf-8")
+    result = panel("intake", "run", "session_feedback", "--answers", str(answers))
+    assert result.exit_code == 0, result.stderr
+    session = json.loads(panel("session", "show", "S-1", "--json").stdout)
+    assert session["ratings"] == [{"participant_id": "P-1", "rung": "co_design"}]
+    assert session["feedback"] == [{"participant_id": "P-1", "text": "Listened to."}]
