@@ -288,3 +288,32 @@ def test_feedback_conversation_asks_who_and_which_session(forms_run):
     assert "no session with id S-9. Please try again." in result.stdout
     session = json.loads(forms_run("session", "show", "S-1", "--json").stdout)
     assert session["ratings"] == [{"participant_id": "P-1", "rung": "co_design"}]
+
+
+def test_updating_at_the_terminal_lets_every_question_be_skipped(forms_run, workspace_dir,
+                                                                 plugin_manager):
+    forms_run("participant", "add", "Cal", "--role", "staff")
+    result = forms_run("intake", "run", "welcome", "--participant", "p1",
+                       input="\n\n40\n\n\n\n\n")
+    assert result.exit_code == 0, result.stderr
+    assert "These answers will update P-1 (Cal)" in result.stdout
+    assert "This question needs an answer" not in result.stdout
+    [person] = _stored(workspace_dir, plugin_manager, "participants")
+    assert person["name"] == "Cal"
+    assert person["demographics"] == [{"key": "age", "value": 40, "category": None}]
+
+
+def test_show_json_writes_dates_as_text(forms_run, workspace_dir):
+    config = workspace_dir / "coprod.toml"
+    config.write_text(config.read_text(encoding="utf-8") + """
+[forms.dated]
+title = "Dated"
+
+[[forms.dated.fields]]
+name = "joined"
+type = "date"
+label = "Joined"
+earliest = 2020-01-01
+""", encoding="utf-8")
+    shown = json.loads(forms_run("intake", "show", "dated", "--json").stdout)
+    assert shown["fields"][0]["earliest"] == "2020-01-01"

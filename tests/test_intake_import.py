@@ -259,3 +259,29 @@ def test_fast_documents_match_the_serialiser(plugin_manager, clock, tmp_path):
         for doc in ws.storage.iterate(collection):
             record = serialise.structure(collection, doc)
             assert fast(record) == serialise.unstructure(record) == doc
+
+
+def test_consent_answers_need_a_method(forms_run, tmp_path, stored):
+    path = _csv(tmp_path, HEADER + "Ben,,,,,\n" + "Asha,phone,30,yes,black,\n" * 3)
+    result = forms_run("intake", "import", "welcome", path)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: people.csv, row 3: say how consent was given: --consent-method written, "
+        "verbal or electronic (or set method = \"...\" on consent field 'ethnicity_ok' of "
+        "the form)\n")
+    assert stored("participants") == []
+
+
+def test_submissions_can_be_read_back_by_form_and_participant(plugin_manager, clock, tmp_path):
+    from coprod_core.forms.submit import submissions
+
+    data = {"forms": {"f": {"title": "F", "fields": [
+        {"name": "name", "type": "short_text", "label": "N", "fills": "name"}]}}}
+    ws = Workspace.in_memory(plugins=plugin_manager, clock=clock, data=data)
+    path = tmp_path / "p.csv"
+    path.write_text("name\nA\nB\n", encoding="utf-8")
+    cat = catalogue(ws)
+    import_csv(ws, cat, cat.form("f"), path)
+    assert [s.id for s in submissions(ws, form="f")] == ["F-1", "F-2"]
+    assert [s.id for s in submissions(ws, participant_id="p2")] == ["F-2"]
+    assert list(submissions(ws, form="other")) == []

@@ -21,10 +21,15 @@ def _ask_text(prompt: str) -> str:
     return str(click.prompt(prompt, default="", show_default=False, prompt_suffix=" "))
 
 
-def ask(cat: Any, form: FormDefinition, fld: Field, number: int) -> Any:
-    """The value of one answer, or None when an optional question is skipped."""
+def ask(cat: Any, form: FormDefinition, fld: Field, number: int, *,
+        updating: bool = False) -> Any:
+    """The value of one answer, or None when an optional question is skipped.
+
+    When ``updating`` someone already recorded, every question may be skipped.
+    """
     total = len(form.fields)
-    need = "" if fld.required else " (optional: press Enter to skip)"
+    required = fld.required and not updating
+    need = "" if required else " (optional: press Enter to skip)"
     click.echo(f"\n{number}/{total}  {fld.label}{need}")
     if fld.type == "consent":
         click.echo("  Please read this out, or show it, in full:")
@@ -43,7 +48,7 @@ def ask(cat: Any, form: FormDefinition, fld: Field, number: int) -> Any:
                 click.echo(f"  Answer: {hint}.")
             continue
         if not text.strip():
-            if fld.required:
+            if required:
                 click.echo("  This question needs an answer. Type ? for help.")
                 continue
             return None
@@ -112,11 +117,14 @@ def converse(ws: Any, cat: Any, form: FormDefinition, *, participant_id: str | N
                                      "such as P-12)")
     elif participant_id is not None:
         person = ws.participant(participant_id)
-        click.echo(f"\nThese answers will update {person.id} ({person.display_name}).")
+        participant_id = person.id
+        click.echo(f"\nThese answers will update {person.id} ({person.display_name}); "
+                   "questions you skip keep what is recorded.")
+    updating = form.creates == "participant" and participant_id is not None
 
     answers: dict[str, Any] = {}
     for i, fld in enumerate(form.fields, 1):
-        answers[fld.name] = ask(cat, form, fld, i)
+        answers[fld.name] = ask(cat, form, fld, i, updating=updating)
     while True:
         _review(cat, form, answers, _not_stored(ws, form, answers, participant_id))
         choice = _ask_text("\nPress Enter to save, type a number to change that answer, "
@@ -127,7 +135,7 @@ def converse(ws: Any, cat: Any, form: FormDefinition, *, participant_id: str | N
             raise click.Abort()
         if choice.isdigit() and 1 <= int(choice) <= len(form.fields):
             fld = form.fields[int(choice) - 1]
-            answers[fld.name] = ask(cat, form, fld, int(choice))
+            answers[fld.name] = ask(cat, form, fld, int(choice), updating=updating)
             continue
         click.echo(f"  Please type a number from 1 to {len(form.fields)}, press Enter to save, "
                    "or type q.")

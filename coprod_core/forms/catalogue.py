@@ -50,7 +50,7 @@ class Catalogue:
     def _compile(self, form: FormDefinition, text: bool) -> Callable[..., dict[str, Any]]:
         """A reader for one form's answers, with each field's work looked up once."""
         names = set(form.field_names)
-        steps = [(fld.name, fld.required, fld, self.type_of(fld).read_text,
+        steps = [(fld.name, fld.required, fld, _text_reader(self.type_of(fld)),
                   self.type_of(fld).read_value) for fld in form.fields]
 
         def read(answers: Mapping[str, Any], partial: bool) -> dict[str, Any]:
@@ -104,6 +104,13 @@ class Catalogue:
             return self.type_of(fld).display(value, fld)
         except Exception:  # showing must never lose an answer: fall back to the raw value
             return str(value)
+
+
+def _text_reader(field_type: FieldType) -> Callable[[str, Field], Any]:
+    # parse itself, one call fewer per answer, unless a subclass reads text its own way
+    if type(field_type).read_text is FieldType.read_text:
+        return field_type.parse
+    return field_type.read_text
 
 
 def _unknown(form: FormDefinition, names: set[str], answers: Mapping[str, Any]

@@ -244,6 +244,8 @@ def import_csv(
                         result.rejected += 1
                     if len(problems) > 0 and not skip_invalid:
                         importer.stop_writing()
+            except _Fatal as exc:
+                raise CoprodError(f"{path.name}, {exc}") from None
             except UnicodeDecodeError:
                 raise CoprodError(
                     f"{path.name} is not UTF-8 text (perhaps saved in a Windows encoding); "
@@ -268,6 +270,10 @@ def import_csv(
             rejected_file.close()
         rejected_tmp.unlink(missing_ok=True)
     return result
+
+
+class _Fatal(Exception):
+    """A problem with the whole file, found on a row: the import stops there."""
 
 
 class _Importer:
@@ -308,8 +314,13 @@ class _Importer:
         updating = self.form.creates == "participant" and "participant" in about
         try:
             checked = self.cat.read(self.form, answers, text=True, partial=updating)
-            how = self.fixed_method if self.method_known else consent_method(
-                self.form, checked, self.method)
+            if self.method_known:
+                how = self.fixed_method
+            else:
+                try:
+                    how = consent_method(self.form, checked, self.method)
+                except CoprodError as exc:  # the same for every row: stop at the first
+                    raise _Fatal(f"row {row_number}: {exc}") from None
             if self.form.creates == "session_feedback" or about.get("participant"):
                 self._check_about(about)
                 if self.writing:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from attrs import evolve, frozen
 
-from .. import ids
+from .. import ids, serialise
 from ..errors import CoprodError, InvalidValue, NotFound, ValidationFailed
 from ..model import (
     AttendanceStatus,
@@ -51,6 +51,18 @@ class Outcome:
 def catalogue(ws: Any) -> Catalogue:
     """The forms and field types of an open workspace."""
     return load(ws.config, ws.plugins)
+
+
+def submissions(ws: Any, *, form: str | None = None,
+                participant_id: str | None = None) -> Iterator[Submission]:
+    """Stored submissions, oldest first, of one form or about one participant."""
+    where: dict[str, Any] = {}
+    if form is not None:
+        where["form"] = form
+    if participant_id is not None:
+        where["participant_id"] = ids.parse_id("participants", participant_id)
+    for doc in ws.storage.iterate("submissions", where or None):
+        yield serialise.structure("submissions", doc)
 
 
 def consent_method(form: FormDefinition, answers: Mapping[str, Any],
@@ -213,8 +225,6 @@ def existing(ws: Any, collection: str, record_id: str) -> Any:
     doc = ws.storage.get(collection, canonical)
     if doc is None:
         raise NotFound(ids.KINDS[collection][1], canonical)
-    from .. import serialise
-
     record = serialise.structure(collection, doc)
     if getattr(record, "erased_at", None) is not None:
         raise CoprodError(f"{canonical} was erased and cannot be changed")

@@ -339,7 +339,7 @@ _PHONE = re.compile(r"^\+?[\d\s().-]+$")
 
 def _phone(text: str, fld: Field) -> str:
     value = " ".join(text.split())
-    digits = sum(c.isdigit() for c in value)
+    digits = sum(map(str.isdigit, value))
     if not _PHONE.match(value) or not 7 <= digits <= 15:
         raise AnswerError(
             f"{value!r} is not a phone number; use digits, spaces and an optional + at the start"
