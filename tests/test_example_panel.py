@@ -23,8 +23,8 @@ def panel(tmp_path, plugin_manager, monkeypatch):
     monkeypatch.delenv("COPROD_USER", raising=False)
     runner = CliRunner()
 
-    def run(*args):
-        return runner.invoke(cli, list(args), catch_exceptions=False)
+    def run(*args, input=None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
 
     return run
 
@@ -86,3 +86,24 @@ def test_the_feedback_form_runs_from_a_file(panel, tmp_path):
     session = json.loads(panel("session", "show", "S-1", "--json").stdout)
     assert session["ratings"] == [{"participant_id": "P-1", "rung": "co_design"}]
     assert session["feedback"] == [{"participant_id": "P-1", "text": "Listened to."}]
+
+
+def test_only_those_who_attended_rate_a_session(panel, tmp_path):
+    panel("participant", "add", "Sam", "--role", "lived_experience")
+    panel("session", "new", "Panel meeting", "--date", "2026-01-05")
+    answers = tmp_path / "feedback.toml"
+    answers.write_text('attendance = "apologies"\nladder = "co_design"\n', encoding="utf-8")
+    result = panel("intake", "run", "session_feedback", "--answers", str(answers),
+                   "--session", "S-1", "--participant", "P-1")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: ladder: only people who attended rate a session; this "
+                             "answer says apologies\n")
+    session = json.loads(panel("session", "show", "S-1", "--json").stdout)
+    assert session["attendance"] == []
+
+
+def test_unknown_ids_are_refused_before_any_question(panel):
+    result = panel("intake", "run", "session_feedback", "--session", "S-4", input="")
+    assert result.exit_code == 1
+    assert result.stderr == "error: no session with id S-4\n"
+    assert "1/4" not in result.stdout

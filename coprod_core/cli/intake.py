@@ -232,14 +232,14 @@ def import_(ws: Any, form_name: str, csv_path: Path, skip_invalid: bool, method:
         length=max(size, 1), label=f"importing {csv_path.name}",
         file=sys.stderr, hidden=not show_bar,
     )
-    with progress_bar as bar:
-        try:
+    try:
+        with progress_bar as bar:
             result = import_csv(ws, cat, form, csv_path, skip_invalid=skip_invalid,
                                 method=method, progress=bar.update)
-        except ImportInvalid as exc:
-            for row, name, message in exc.problems:
-                click.echo(f"row {row}, {name}: {message}", err=True)
-            raise
+    except ImportInvalid as exc:
+        for row, name, message in exc.problems:
+            click.echo(f"row {row}, {name}: {message}", err=True)
+        raise
     if as_json:
         echo_json({
             "rows": result.rows, "imported": result.imported, "created": result.created,

@@ -108,7 +108,14 @@ def converse(ws: Any, cat: Any, form: FormDefinition, *, participant_id: str | N
         click.echo(form.introduction.strip())
     click.echo("\nType ? for help with any question. Nothing is saved until you have checked "
                "the answers at the end; press Ctrl-C at any time to stop without saving.")
+    from coprod_core.forms.submit import existing
+
     if form.creates == "session_feedback":
+        # Ids given on the command line are checked before any question is asked.
+        if session_id is not None:
+            session_id = existing(ws, "sessions", session_id).id
+        if participant_id is not None:
+            participant_id = existing(ws, "participants", participant_id).id
         if session_id is None:
             session_id = _ask_id(ws, "sessions", "\nWhich session is this about? (an id such "
                                  "as S-3)")

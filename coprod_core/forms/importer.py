@@ -232,7 +232,6 @@ def import_csv(
                     row_problems = importer.take(row_number, header, row)
                     if not row_problems:
                         continue
-                    problems.extend(row_problems)
                     if skip_invalid:
                         if rejected_writer is None:
                             rejected_file = open(rejected_tmp, "w", encoding="utf-8",  # noqa: SIM115
@@ -242,7 +241,8 @@ def import_csv(
                         reasons = "; ".join(f"{f}: {m}" for _, f, m in row_problems)
                         rejected_writer.writerow([safe_cell(c) for c in (*row, reasons)])
                         result.rejected += 1
-                    if len(problems) > 0 and not skip_invalid:
+                    else:
+                        problems.extend(row_problems)
                         importer.stop_writing()
             except _Fatal as exc:
                 raise CoprodError(f"{path.name}, {exc}") from None
