@@ -49,9 +49,19 @@ _SUBMISSION_KEYS = {"id", "form", "form_hash", "participant_id", "session_id", "
                     "recorded_by", "answers", "not_stored"}
 
 
-@functools.lru_cache(maxsize=256)
+_CONSENT_DOCS: dict[int, tuple[ConsentRecord, dict[str, Any]]] = {}
+
+
 def _consent_doc(record: ConsentRecord) -> dict[str, Any]:
+    # Keyed by identity: an import shares one record per distinct answer, and
+    # hashing a record costs more than unstructuring it once.
+    cached = _CONSENT_DOCS.get(id(record))
+    if cached is not None and cached[0] is record:
+        return cached[1]
     doc: dict[str, Any] = serialise.converter.unstructure(record)
+    if len(_CONSENT_DOCS) > 1024:
+        _CONSENT_DOCS.clear()
+    _CONSENT_DOCS[id(record)] = (record, doc)
     return doc
 
 
