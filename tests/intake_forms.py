@@ -65,3 +65,11 @@ type = "short_text"
 label = "How did today feel?"
 fills = "feedback"
 """
+
+ATTENDANCE = """
+[[forms.feedback.fields]]
+name = "came"
+type = "single_choice"
+label = "Were you there?"
+fills = "attendance"
+"""

@@ -36,6 +36,7 @@ def test_list_and_show(forms_run):
     listed = json.loads(forms_run("intake", "list", "--json").stdout)
     assert [(f["name"], f["fields"], f["source"]) for f in listed] == [
         ("feedback", 2, "coprod.toml"), ("welcome", 6, "coprod.toml")]
+    assert listed[0]["creates"] == "session_feedback"
     assert listed[1]["hash"].startswith("sha256:")
 
     shown = forms_run("intake", "show", "welcome")

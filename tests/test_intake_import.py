@@ -6,7 +6,7 @@ import csv
 import json
 
 import pytest
-from intake_forms import FORMS
+from intake_forms import ATTENDANCE, FORMS
 
 from coprod_core.forms.importer import import_csv, safe_cell
 from coprod_core.forms.submit import catalogue
@@ -18,7 +18,8 @@ HEADER = "name,contact,age,ethnicity_ok,ethnicity,hopes\n"
 @pytest.fixture
 def forms_run(run, workspace_dir):
     config = workspace_dir / "coprod.toml"
-    config.write_text(config.read_text(encoding="utf-8") + FORMS, encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8") + FORMS + ATTENDANCE,
+                      encoding="utf-8")
     return run
 
 
@@ -285,3 +286,63 @@ def test_submissions_can_be_read_back_by_form_and_participant(plugin_manager, cl
     assert [s.id for s in submissions(ws, form="f")] == ["F-1", "F-2"]
     assert [s.id for s in submissions(ws, participant_id="p2")] == ["F-2"]
     assert list(submissions(ws, form="other")) == []
+
+
+def test_feedback_rows_are_checked_against_attendance(forms_run, tmp_path, stored):
+    forms_run("participant", "add", "Asha", "--role", "lived_experience")
+    forms_run("participant", "add", "Ben", "--role", "staff")
+    forms_run("session", "new", "Panel", "--date", "2026-01-05")
+    path = _csv(tmp_path, "session,participant,came,rung\nS-1,P-1,attended,co_design\n"
+                          "S-1,P-2,apologies,informing\n")
+    result = forms_run("intake", "import", "feedback", path)
+    assert result.stderr.splitlines()[0] == (
+        "row 3, rung: only people who attended rate a session; this answer says apologies")
+    assert stored("sessions")[0]["attendance"] == []
+    result = forms_run("intake", "import", "feedback", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    [session] = stored("sessions")
+    assert session["attendance"] == [{"participant_id": "P-1", "status": "attended"}]
+    assert [s["participant_id"] for s in stored("submissions")] == ["P-1"]
+
+
+def test_a_form_without_a_name_question_only_updates(forms_run, tmp_path, workspace_dir):
+    config = workspace_dir / "coprod.toml"
+    config.write_text(config.read_text(encoding="utf-8") + """
+[forms.ages]
+title = "Ages"
+
+[[forms.ages.fields]]
+name = "age"
+type = "number"
+label = "Age"
+fills = "demographic.age"
+""", encoding="utf-8")
+    result = forms_run("intake", "import", "ages", _csv(tmp_path, "age\n30\n31\n"))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: people.csv, row 2: form 'ages' has no question filling a name, so it can only "
+        "update existing participants: give their ids in a 'participant' column\n")
+
+
+class Refusing:
+    import pluggy
+
+    @pluggy.HookimplMarker("coprod")
+    def coprod_validate(self, collection, record):
+        if collection == "participants" and record.name == "Ben":
+            return "Ben is already on the panel"
+        return None
+
+
+@pytest.mark.parametrize("skip", [[], ["--skip-invalid"]])
+def test_a_plugin_refusal_stops_the_whole_import(forms_run, register_plugin, tmp_path, stored,
+                                                 skip):
+    register_plugin(Refusing(), name="refuser")
+    forms_run("participant", "add", "Asha", "--role", "staff")
+    path = _csv(tmp_path, "participant,name,age\nP-1,,50\n,Ben,22\n")
+    result = forms_run("intake", "import", "welcome", path, *skip)
+    assert result.exit_code == 1
+    assert result.stderr == "error: refuser: Ben is already on the panel\n"
+    [person] = stored("participants")
+    assert person["demographics"] == []
+    assert stored("submissions") == []

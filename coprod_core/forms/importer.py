@@ -213,14 +213,14 @@ def import_csv(
 ) -> ImportResult:
     """Import every row of ``path`` as a submission of ``form``; see the module's docs."""
     path = Path(path)
-    raw, text = _open(path)
     result = ImportResult()
+    importer = _Importer(ws, cat, form, method, result)
+    importer.chunk_size = chunk
+    raw, text = _open(path)
     problems: list[tuple[int, str, str]] = []
     rejected_tmp = path.with_name(f".{path.stem}.rejected.{os.getpid()}.tmp")
     rejected_writer: Any = None
     rejected_file: Any = None
-    importer = _Importer(ws, cat, form, method, result)
-    importer.chunk_size = chunk
     try:
         with raw, text, ws.operation(f"intake.import.{form.name}") as op:
             importer.op = op
@@ -321,7 +321,9 @@ class _Importer:
         answers = dict(zip(header, row, strict=True))
         about = {k: answers.pop(k).strip() for k in RESERVED_NAMES if k in answers}
         about = {k: v for k, v in about.items() if v}
-        updating = self.form.creates == "participant" and "participant" in about
+        feedback = self.form.creates == "session_feedback"
+        updating = not feedback and "participant" in about
+        # Checks first: a problem here is the row's, listed or rejected.
         try:
             checked = self.cat.read(self.form, answers, text=True, partial=updating)
             if self.method_known:
@@ -331,42 +333,50 @@ class _Importer:
                     how = consent_method(self.form, checked, self.method)
                 except CoprodError as exc:  # the same for every row: stop at the first
                     raise _Fatal(f"row {row_number}: {exc}") from None
-            if self.form.creates == "session_feedback" or about.get("participant"):
-                self._check_about(about)
-                if self.writing:
-                    self.flush()
-                    self._store_one(checked, about, how)
-                return []
-            if self.name_field is None:
-                raise CoprodError(
-                    f"form {self.form.name!r} has no question filling a name, so it can only "
-                    "update existing participants: give their ids in a 'participant' column"
+            if feedback or updating:
+                self._check_about(about, checked)
+            elif self.name_field is None:
+                raise _Fatal(
+                    f"row {row_number}: form {self.form.name!r} has no question filling a "
+                    "name, so it can only update existing participants: give their ids in a "
+                    "'participant' column"
                 )
-            if self.name_field not in checked:
+            elif self.name_field not in checked:
                 raise AnswersInvalid([(self.name_field, "a new participant needs a name")])
-            if self.writing:
-                self.pending.append((checked, how))
-                if len(self.pending) >= self.chunk_size:
-                    self.flush()
         except AnswersInvalid as exc:
             return [(row_number, name, message) for name, message in exc.problems]
-        except CoprodError as exc:
-            return [(row_number, "-", str(exc))]
+        if not self.writing:
+            return []
+        # Then writes: a refusal here (a plugin's validation) stops the whole import.
+        if feedback or updating:
+            self.flush()
+            try:
+                self._store_one(checked, about, how)
+            except CoprodError as exc:
+                raise _Fatal(f"row {row_number}: {exc}") from None
+        else:
+            self.pending.append((checked, how))
+            if len(self.pending) >= self.chunk_size:
+                self.flush()
         return []
 
     chunk_size = CHUNK
 
-    def _check_about(self, about: dict[str, str]) -> None:
-        from .submit import existing
+    def _check_about(self, about: dict[str, str], checked: dict[str, Any]) -> None:
+        """The participant (and session) a row names exist; feedback fits the session."""
+        from .submit import apply_feedback, existing
 
+        found = {}
         for key, collection in (("participant", "participants"), ("session", "sessions")):
             if key in about:
                 try:
-                    existing(self.ws, collection, about[key])
+                    found[key] = existing(self.ws, collection, about[key])
                 except CoprodError as exc:
                     raise AnswersInvalid([(key, str(exc))]) from None
             elif self.form.creates == "session_feedback":
                 raise AnswersInvalid([(key, "needs an id")])
+        if self.form.creates == "session_feedback":
+            apply_feedback(self.form, checked, found["session"], found["participant"].id)
 
     def _store_one(self, checked: dict[str, Any], about: dict[str, str],
                    how: ConsentMethod | None) -> None:

@@ -258,6 +258,7 @@ NUMBER = FieldType(
 # ---------------------------------------------------------------- dates
 
 _DMY = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})$")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _to_date(value: Any) -> dt.date:
@@ -270,7 +271,7 @@ def _to_date(value: Any) -> dt.date:
     if match:
         day, month, year = (int(g) for g in match.groups())
         return dt.date(year, month, day)
-    if not re.match(r"^\d{4}-\d{2}-\d{2}$", text):
+    if not _ISO.match(text):
         raise ValueError("not a date")
     return dt.date.fromisoformat(text)
 
