@@ -107,3 +107,14 @@ def test_unknown_ids_are_refused_before_any_question(panel):
     assert result.exit_code == 1
     assert result.stderr == "error: no session with id S-4\n"
     assert "1/4" not in result.stdout
+
+
+def test_a_carer_joins_with_the_custom_role(panel, tmp_path):
+    answers = tmp_path / "kim.toml"
+    answers.write_text('name = "Kim"\njoining_as = "A carer or family member"\n'
+                       "record_consent = true\n", encoding="utf-8")
+    result = panel("intake", "run", "welcome", "--answers", str(answers))
+    assert result.exit_code == 0, result.stderr
+    person = json.loads(panel("participant", "show", "P-1", "--json").stdout)
+    assert person["role"] == "carer"
+    assert person["consents"][0]["method"] == "verbal"
