@@ -173,3 +173,27 @@ def test_built_in_field_types_come_from_a_plugin(plugin_manager):
     assert {r.plugin for r in found.values()} == {"forms"}
     assert sorted(found) == ["consent", "date", "email", "long_text", "multiple_choice",
                              "number", "phone", "short_text", "single_choice", "yes_no"]
+
+
+class FeedbackForm:
+    @hookimpl
+    def coprod_register_forms(self, register):
+        register("quick", FormDefinition(
+            name="quick", title="Quick feedback", creates="session_feedback",
+            fields=[Field(name="rung", type="single_choice", label="Where on the ladder?",
+                          fills="rating", required=True)]))
+
+
+def test_a_plugin_feedback_form_gets_the_ladder_as_its_choices(register_plugin, run, tmp_path):
+    register_plugin(FeedbackForm(), name="quick")
+    run("participant", "add", "Asha", "--role", "lived_experience")
+    run("session", "new", "Panel", "--date", "2026-01-05")
+    shown = run("intake", "show", "quick")
+    assert "7) co_production" in shown.stdout
+    answers = tmp_path / "a.toml"
+    answers.write_text('rung = "engagement"\n', encoding="utf-8")
+    result = run("intake", "run", "quick", "--answers", str(answers), "--session", "S-1",
+                 "--participant", "P-1")
+    assert result.exit_code == 0, result.stderr
+    session = json.loads(run("session", "show", "S-1", "--json").stdout)
+    assert session["ratings"] == [{"participant_id": "P-1", "rung": "engagement"}]

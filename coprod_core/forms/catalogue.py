@@ -151,11 +151,12 @@ def load(config: Config, pm: Any) -> Catalogue:
             raise PluginError(f"plugin {item.plugin!r} registered form {name!r} that is not a "
                               f"coprod_core.forms.FormDefinition named {name!r}")
         try:
-            form_from_table(name, form.to_table(), Context(None), types)
+            # Checked as if declared in TOML, and given the same defaults
+            # (a rating question's choices are the rungs of the ladder).
+            forms[name] = form_from_table(name, form.to_table(), Context(None), types)
         except ConfigError as exc:
             raise PluginError(f"plugin {item.plugin!r} registered form {name!r}, which is "
                               f"malformed: {exc}") from None
-        forms[name] = form
         sources[name] = item.plugin
 
     ctx = Context(config.path, _text(config.path))
