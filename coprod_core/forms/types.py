@@ -194,6 +194,8 @@ YES_NO = FieldType(
 # ---------------------------------------------------------------- numbers
 
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+#: 1,000 or 12,500.5: commas only between groups of three digits (1,5 is not 1.5 or 15).
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 def _number(value: Any, fld: Field) -> int | float:
@@ -214,7 +216,9 @@ def _number(value: Any, fld: Field) -> int | float:
 
 
 def _parse_number(text: str, fld: Field) -> int | float:
-    cleaned = text.strip().replace(",", "")
+    cleaned = text.strip()
+    if _THOUSANDS.match(cleaned):
+        cleaned = cleaned.replace(",", "")
     if not _NUMBER.match(cleaned):
         raise AnswerError(f"{text.strip()!r} is not a number")
     number = float(cleaned) if any(c in cleaned for c in ".") else int(cleaned)
