@@ -118,3 +118,30 @@ def test_a_carer_joins_with_the_custom_role(panel, tmp_path):
     person = json.loads(panel("participant", "show", "P-1", "--json").stdout)
     assert person["role"] == "carer"
     assert person["consents"][0]["method"] == "verbal"
+
+
+def _toml_blocks():
+    import re
+
+    text = (EXAMPLE.parents[2] / "docs" / "forms.md").read_text(encoding="utf-8")
+    return re.findall(r"```toml\n(.*?)```", text, re.DOTALL)
+
+
+def test_the_docs_first_form_declares_a_working_form(tmp_path, plugin_manager):
+    from coprod_core.config import Config
+    from coprod_core.forms.catalogue import load
+
+    path = tmp_path / "coprod.toml"
+    path.write_text(_toml_blocks()[0], encoding="utf-8")
+    form = load(Config.from_toml(path), plugin_manager).form("welcome")
+    assert form.field_names == ("name", "contact_by")
+
+
+def test_the_docs_answers_file_fills_in_the_example_welcome_form(panel, tmp_path):
+    [answers_text] = [b for b in _toml_blocks() if b.startswith("# sam.toml")]
+    answers = tmp_path / "sam.toml"
+    answers.write_text(answers_text, encoding="utf-8")
+    result = panel("intake", "run", "welcome", "--answers", str(answers),
+                   "--consent-method", "written")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "P-1"
