@@ -32,6 +32,8 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Record what people with power promised, and whether they delivered."),
     "config": ("coprod_core.cli.config_cmd", "config", "Show, change and check coprod.toml."),
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
+    "report": ("coprod_core.cli.report", "report",
+               "Write reports: summary, you said we did, tensions, participation, ladder."),
 }
 
 
