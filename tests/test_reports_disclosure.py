@@ -165,15 +165,15 @@ def test_config_reading_and_checking():
     config = Config.from_dict({"reports": {"disclosure": {"threshold": 9, "rounding": 10}}})
     assert Rule.from_config(config) == Rule(threshold=9, rounding=10)
     assert Rule.from_config(Config.from_dict({})) == Rule()
-    with pytest.raises(ConfigError, match="reports.disclosure.threshold.*must be an integer"):
+    with pytest.raises(ConfigError, match=r"reports.disclosure.threshold.*must be an integer"):
         Config.from_dict({"reports": {"disclosure": {"threshold": "7"}}})
-    with pytest.raises(ConfigError, match="rounding.*must be 1"):
+    with pytest.raises(ConfigError, match=r"rounding.*must be 1"):
         Config.from_dict({"reports": {"disclosure": {"rounding": 0}}})
-    with pytest.raises(ConfigError, match="unknown key.*allowed here: off, rounding"):
+    with pytest.raises(ConfigError, match=r"unknown key.*allowed here: off, rounding"):
         Config.from_dict({"reports": {"disclosure": {"of": True}}})
-    with pytest.raises(ConfigError, match="reports.colour"):
+    with pytest.raises(ConfigError, match=r"reports\.colour"):
         Config.from_dict({"reports": {"colour": "red"}})
-    with pytest.raises(ConfigError, match="reports.demographics"):
+    with pytest.raises(ConfigError, match=r"reports\.demographics"):
         Config.from_dict({"reports": {"demographics": [1]}})
 
 

@@ -9,7 +9,7 @@ import pytest
 from attrs import evolve
 
 from coprod_core.model import Demographic
-from coprod_core.reports import Hidden, Metrics, Params, Paragraph, Table, build
+from coprod_core.reports import Hidden, Metrics, Paragraph, Params, Table, build
 from coprod_core.testing import FakeClock
 from coprod_core.workspace import Workspace
 

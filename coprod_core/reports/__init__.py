@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 __all__ = [
     "Cell", "Chart", "Column", "Disclosure", "Figure", "Files", "Hidden", "LazyRows", "Mean",
     "Metric", "Metrics", "Paragraph", "Params", "Ratio", "Report", "ReportFormat",
-    "ReportKind", "Row", "Section", "Series", "Table", "ValueType", "build", "formats",
-    "kinds", "render",
+    "ReportKind", "Row", "Section", "Series", "Table", "ValueType", "build", "format_named",
+    "formats", "kind_named", "kinds", "render", "render_bytes",
 ]
 
 
