@@ -8,11 +8,11 @@ promises were kept, by that declared power, and how long they took.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Iterator
 from functools import lru_cache
 
-from coprod_core import serialise
 from coprod_core.reports import (
     Chart,
     Column,
@@ -36,8 +36,9 @@ from .common import (
     COMMITMENT_STATUS,
     OPEN_COMMITMENT,
     days_between,
-    iterate,
-    made_on,
+    doc_day,
+    documents,
+    entered,
     median,
     namer,
     new_report,
@@ -53,19 +54,19 @@ def build(ws: Workspace, params: Params) -> Report:
     promised: Counter[str] = Counter()
     outcome: Counter[tuple[str, str]] = Counter()
     days: dict[str, list[float]] = {a: [] for a in AUTHORITY_LABELS}
-    for c in iterate(ws, "commitments"):
-        if not params.covers(made_on(c)):
+    for c in documents(ws, "commitments"):
+        if not params.covers(doc_day(c)):
             continue
-        agreed = c.entered("agreed")
+        agreed = entered(c, "agreed")
         if agreed is None:
             continue  # only suggested, or withdrawn before it was agreed
-        authority = c.authority.value
+        authority = c["authority"]
         promised[authority] += 1
-        status = c.status.value
+        status = c["status"]
         group = "open" if status in OPEN_COMMITMENT else status
         outcome[(authority, group)] += 1
         if status == "delivered":
-            took = days_between(agreed, c.entered("delivered"))
+            took = days_between(agreed, entered(c, "delivered"))
             if took is not None:
                 days[authority].append(took)
 
@@ -139,30 +140,36 @@ def build(ws: Workspace, params: Params) -> Report:
     )
 
 
+def _when(at: str) -> str:
+    day = dt.date.fromisoformat(at[:10])
+    return f"{day.day} {day:%b %Y}"
+
+
 def _ledger(ws: Workspace, params: Params) -> Iterator[Row]:
     roles = roles_by_id(ws)
     name = namer(ws, params)
+    labels = {role: role_label(ws, role, one=True) for role in set(roles.values())}
 
     @lru_cache(maxsize=4096)
     def tension_text(tid: str) -> str | None:
         doc = ws.storage.get("tensions", tid)
-        return None if doc is None else serialise.structure("tensions", doc).description
+        return None if doc is None else str(doc["description"])
 
-    for c in iterate(ws, "commitments"):
-        if not params.covers(made_on(c)):
+    for c in documents(ws, "commitments"):
+        if not params.covers(doc_day(c)):
             continue
-        raised = [t for t in (tension_text(tid) for tid in c.answers) if t]
-        role = role_label(ws, roles.get(c.made_by, ""), one=True) if c.made_by in roles \
-            else "Unknown"
-        who = name(c.made_by)
-        if c.updates:
-            last = c.updates[-1]
-            news: str | None = f"{last.at.day} {last.at:%b %Y}: {last.note}"
-        elif c.history[-1].note:
-            step = c.history[-1]
-            news = f"{step.at.day} {step.at:%b %Y}: {step.note}"
-        else:
-            news = None
-        yield (c.id, " / ".join(raised) or None, c.description,
-               f"{who} ({role})" if who else role, AUTHORITY_LABELS[c.authority.value],
-               c.due, COMMITMENT_STATUS[c.status.value], news)
+        raised = [t for t in (tension_text(tid) for tid in c["answers"]) if t]
+        maker = c["made_by"]
+        role = labels[roles[maker]] if maker in roles else "Unknown"
+        who = name(maker)
+        news: str | None = None
+        if c["updates"]:
+            last = c["updates"][-1]
+            news = f"{_when(last['at'])}: {last['note']}"
+        elif c["history"][-1]["note"]:
+            step = c["history"][-1]
+            news = f"{_when(step['at'])}: {step['note']}"
+        due = dt.date.fromisoformat(c["due"]) if c["due"] else None
+        yield (c["id"], " / ".join(raised) or None, c["description"],
+               f"{who} ({role})" if who else role, AUTHORITY_LABELS[c["authority"]],
+               due, COMMITMENT_STATUS[c["status"]], news)

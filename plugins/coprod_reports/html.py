@@ -174,15 +174,22 @@ def _table(table: Table) -> Iterator[str]:
     yield (f'<div class="table-wrap"><table>\n<caption>{caption}</caption>\n'
            f"<thead><tr>{head}</tr></thead>\n<tbody>\n")
 
+    opens, closes = [], []
+    for i, kind in enumerate(kinds):
+        classes = " ".join(c for c in ("num" if is_number(kind) else "",
+                                        "ref" if refs[i] else "") if c)
+        attr = f' class="{classes}"' if classes else ""
+        opens.append(f'<th scope="row"{attr}>' if i == 0 else f"<td{attr}>")
+        closes.append("</th>" if i == 0 else "</td>")
+    columns = list(zip(kinds, opens, closes, strict=True))
+
     def line(row: Any) -> str:
-        out = []
-        for i, (value, kind) in enumerate(zip(row, kinds, strict=True)):
-            classes = " ".join(c for c in ("num" if is_number(kind) else "",
-                                            "ref" if refs[i] else "") if c)
-            attr = f' class="{classes}"' if classes else ""
-            tag = 'th scope="row"' if i == 0 else "td"
-            out.append(f"<{tag}{attr}>{cell(value, kind)}</{tag.split()[0]}>")
-        return "<tr>" + "".join(out) + "</tr>\n"
+        parts = ["<tr>"]
+        for value, (kind, start, end) in zip(row, columns, strict=True):
+            text = html.escape(value) if value.__class__ is str else cell(value, kind)
+            parts += (start, text, end)
+        parts.append("</tr>\n")
+        return "".join(parts)
 
     yield line(first)
     for row in rows:

@@ -24,7 +24,7 @@ from coprod_core.reports import (
 )
 from coprod_core.workspace import Workspace
 
-from .common import RUNG_LABELS, iterate, lived_roles, month, new_report, staff_roles
+from .common import RUNG_LABELS, documents, lived_roles, month, new_report, staff_roles
 
 PEOPLE, NUMBER, DATE = ValueType.PEOPLE, ValueType.NUMBER, ValueType.DATE
 LIVED, STAFF = "lived", "staff"
@@ -67,23 +67,25 @@ def build(ws: Workspace, params: Params) -> Report:
                                                                 STAFF: _Tally()})
     month_start: dict[str, dt.date] = {}
     placed: Counter[tuple[str, str]] = Counter()
-    for session in iterate(ws, "sessions"):
-        if not params.covers(session.date) or not session.ratings:
+    steps = {r.value: r.step for r in Rung}
+    for session in documents(ws, "sessions"):
+        date = dt.date.fromisoformat(session["date"])
+        if not params.covers(date) or not session["ratings"]:
             continue
         tallies = {LIVED: _Tally(), STAFF: _Tally()}
-        label = month(session.date)
-        month_start.setdefault(label, session.date.replace(day=1))
-        for rating in session.ratings:
-            who = group(rating.participant_id)
+        label = month(date)
+        month_start.setdefault(label, date.replace(day=1))
+        for rating in session["ratings"]:
+            who = group(rating["participant_id"])
             if who is None:
                 continue
-            step = rating.rung.step
+            step = steps[rating["rung"]]
             tallies[who].add(step)
             overall[who].add(step)
             months[label][who].add(step)
-            placed[(rating.rung.value, who)] += 1
-        key = (session.date, int(session.id.rsplit("-", 1)[1]))
-        rows.append((key, (session.title, session.date, tallies[LIVED].mean(),
+            placed[(rating["rung"], who)] += 1
+        key = (date, int(session["id"].rsplit("-", 1)[1]))
+        rows.append((key, (session["title"], date, tallies[LIVED].mean(),
                            tallies[STAFF].mean(), _gap(tallies[LIVED], tallies[STAFF]))))
     rows.sort(key=lambda item: item[0])
 

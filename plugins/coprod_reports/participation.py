@@ -22,7 +22,16 @@ from coprod_core.reports import (
 )
 from coprod_core.workspace import Workspace
 
-from .common import iterate, lived_roles, month, new_report, ordered_roles, role_label, setting
+from .common import (
+    attended,
+    documents,
+    lived_roles,
+    month,
+    new_report,
+    ordered_roles,
+    role_label,
+    setting,
+)
 
 PEOPLE, NUMBER, TEXT, DATE = (ValueType.PEOPLE, ValueType.NUMBER, ValueType.TEXT,
                               ValueType.DATE)
@@ -44,9 +53,9 @@ def build(ws: Workspace, params: Params) -> Report:
 
     # First pass: when each person first came to any session, ever.
     first: dict[str, tuple[dt.date, int]] = {}
-    for session in iterate(ws, "sessions"):
-        key = (session.date, int(session.id.rsplit("-", 1)[1]))
-        for pid in session.attended:
+    for session in documents(ws, "sessions"):
+        key = (dt.date.fromisoformat(session["date"]), int(session["id"].rsplit("-", 1)[1]))
+        for pid in attended(session):
             if pid not in first or key < first[pid]:
                 first[pid] = key
 
@@ -55,22 +64,23 @@ def build(ws: Workspace, params: Params) -> Report:
     per_session: list[tuple[tuple[dt.date, int], str, dt.date, int, int]] = []
     months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     month_order: dict[str, dt.date] = {}
-    for session in iterate(ws, "sessions"):
-        if not params.covers(session.date):
+    for session in documents(ws, "sessions"):
+        date = dt.date.fromisoformat(session["date"])
+        if not params.covers(date):
             continue
-        key = (session.date, int(session.id.rsplit("-", 1)[1]))
+        key = (date, int(session["id"].rsplit("-", 1)[1]))
         new = returning = 0
-        for pid in session.attended:
+        for pid in attended(session):
             times[pid] += 1
             if first[pid] == key:
                 new += 1
             else:
                 returning += 1
-        per_session.append((key, session.title, session.date, new, returning))
-        label = month(session.date)
+        per_session.append((key, session["title"], date, new, returning))
+        label = month(date)
         months[label][0] += new
         months[label][1] += returning
-        month_order.setdefault(label, session.date.replace(day=1))
+        month_order.setdefault(label, date.replace(day=1))
     per_session.sort(key=lambda item: item[0])
 
     by_role: Counter[str] = Counter()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 
 from coprod_core.reports import (
@@ -24,8 +25,9 @@ from .common import (
     COMMITMENT_STATUS,
     OPEN_TENSION,
     TENSION_KIND,
-    iterate,
-    made_on,
+    attended,
+    doc_day,
+    documents,
     new_report,
     ordered_roles,
     role_label,
@@ -49,11 +51,11 @@ def build(ws: Workspace, params: Params) -> Report:
 
     sessions = attendances = 0
     came: set[str] = set()
-    for session in iterate(ws, "sessions"):
-        if not params.covers(session.date):
+    for session in documents(ws, "sessions"):
+        if not params.covers(dt.date.fromisoformat(session["date"])):
             continue
         sessions += 1
-        present = session.attended
+        present = attended(session)
         attendances += len(present)
         came.update(present)
     took_part = Counter(role_of.get(pid, "unknown") for pid in came)
@@ -73,10 +75,10 @@ def build(ws: Workspace, params: Params) -> Report:
 
     # Tensions raised in the period, by kind and where they stand now.
     tensions: Counter[tuple[str, str]] = Counter()
-    for tension in iterate(ws, "tensions"):
-        if params.covers(made_on(tension)):
-            group = "open" if tension.status in OPEN_TENSION else tension.status.value
-            tensions[(tension.kind.value, group)] += 1
+    for tension in documents(ws, "tensions"):
+        if params.covers(doc_day(tension)):
+            group = "open" if tension["status"] in OPEN_TENSION else tension["status"]
+            tensions[(tension["kind"], group)] += 1
     kinds = [k for k in TENSION_KIND if any(tensions[(k, g)] for g in ("open", "held",
                                                                           "resolved"))]
     tension_table = Table(
@@ -102,14 +104,18 @@ def build(ws: Workspace, params: Params) -> Report:
     statuses: Counter[str] = Counter()
     overdue = 0
     today = min(ws.today(), params.period_to) if params.period_to else ws.today()
-    for commitment in iterate(ws, "commitments"):
-        if not params.covers(made_on(commitment)):
+    open_ = ("proposed", "agreed", "in_progress")
+    for commitment in documents(ws, "commitments"):
+        if not params.covers(doc_day(commitment)):
             continue
-        status = commitment.status.value
+        status = commitment["status"]
         statuses[status] += 1
-        group = "open" if status in ("proposed", "agreed", "in_progress") else status
-        promises[(commitment.authority.value, group)] += 1
-        overdue += commitment.is_overdue(today)
+        group = "open" if status in open_ else status
+        promises[(commitment["authority"], group)] += 1
+        due = commitment["due"]
+        # Overdue: past its due date and not delivered or closed (Commitment.is_overdue).
+        overdue += bool(due and due < today.isoformat()
+                        and status in (*open_, "partly_delivered"))
     groups = [g for g, _label in COMMITMENT_GROUPS]
     promise_table = Table(
         title="Promises, by the power people said they had",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
+from typing import Any
 
-from coprod_core.model import Tension
 from coprod_core.reports import (
     Chart,
     Column,
@@ -26,8 +27,9 @@ from .common import (
     TENSION_KIND,
     TENSION_STATUS,
     days_between,
-    iterate,
-    made_on,
+    doc_day,
+    documents,
+    entered,
     median,
     new_report,
 )
@@ -35,13 +37,14 @@ from .common import (
 NUMBER, TEXT, DATE = ValueType.NUMBER, ValueType.TEXT, ValueType.DATE
 
 
-def history_text(tension: Tension) -> str:
+def history_text(history: list[dict[str, Any]]) -> str:
     """Each step of a tension's history on one line: when, what, and why."""
     steps = []
-    for step in tension.history:
-        note = f" ({step.note})" if step.note else ""
-        steps.append(f"{TENSION_STATUS.get(step.status, step.status)} "
-                     f"{step.at.day} {step.at:%b %Y}{note}")
+    for step in history:
+        note = f" ({step['note']})" if step.get("note") else ""
+        day = dt.date.fromisoformat(step["at"][:10])
+        steps.append(f"{TENSION_STATUS.get(step['status'], step['status'])} "
+                     f"{day.day} {day:%b %Y}{note}")
     return " → ".join(steps)
 
 
@@ -50,21 +53,22 @@ def build(ws: Workspace, params: Params) -> Report:
     to_acknowledge: list[float] = []
     to_resolve: list[float] = []
     held: list[Row] = []
-    for tension in iterate(ws, "tensions"):
-        if not params.covers(made_on(tension)):
+    for tension in documents(ws, "tensions"):
+        raised_on = doc_day(tension)
+        if not params.covers(raised_on):
             continue
-        counts[(tension.kind.value, tension.status.value)] += 1
-        raised = tension.created_at
-        acknowledged = days_between(raised, tension.entered("acknowledged"))
+        counts[(tension["kind"], tension["status"])] += 1
+        raised = dt.datetime.fromisoformat(tension["history"][0]["at"])
+        acknowledged = days_between(raised, entered(tension, "acknowledged"))
         if acknowledged is not None:
             to_acknowledge.append(acknowledged)
-        resolved = days_between(raised, tension.entered("resolved"))
+        resolved = days_between(raised, entered(tension, "resolved"))
         if resolved is not None:
             to_resolve.append(resolved)
-        if tension.status == "held":
+        if tension["status"] == "held":
             # Held tensions are few by nature; their history is the point.
-            held.append((tension.id, TENSION_KIND[tension.kind.value], tension.description,
-                         made_on(tension), history_text(tension)))
+            held.append((tension["id"], TENSION_KIND[tension["kind"]], tension["description"],
+                         raised_on, history_text(tension["history"])))
 
     statuses = list(TENSION_STATUS)
     kinds = [k for k in TENSION_KIND if any(counts[(k, s)] for s in statuses)]
