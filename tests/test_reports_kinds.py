@@ -257,7 +257,7 @@ def test_tensions(exact):
     assert by_kind["Identity: gender, ethnicity, class and more"]["held"] == 1
     assert by_kind["Money and time"]["raised"] == 1
     assert table.totals[-1] == 3
-    held = rows(block(report, "Tensions we are holding"))
+    held = rows(block(report, "Held tensions and their history"))
     assert len(held) == 1
     assert held[0][0] == "T-2"
     assert held[0][4] == ("Raised 10 Feb 2026 → Acknowledged 14 Feb 2026 → Talked through "
@@ -349,9 +349,9 @@ def test_session_record(exact):
     assert figures["Sent apologies"] == 1
     who = rows(block(report, "Who came, by role"))
     assert who == [("Lived experience", 9, 1), ("Staff", 2, 0)]
-    assert rows(block(report, "What was raised")) == [
+    assert rows(block(report, "Tensions raised at this session")) == [
         ("T-1", "Who decides", "Curfews set without the panel", "Resolved")]
-    promised = rows(block(report, "What was promised"))
+    promised = rows(block(report, "Promises made at this session"))
     assert [(r[0], r[2], r[5]) for r in promised] == [("C-1", "Commissioner", "Done")]
     texts = [b.text for s in report.sections for b in s.blocks if isinstance(b, Paragraph)]
     assert "Meet the board in February." in texts

@@ -101,6 +101,17 @@ def staff_roles(ws: Workspace) -> frozenset[str]:
     return frozenset(setting(ws, "staff_roles", DEFAULT_STAFF))
 
 
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def roles_in_words(ws: Workspace, roles: frozenset[str]) -> str:
+    """``Lived experience and Peer researchers``: configured roles, as people read them."""
+    words = [role_label(ws, r).lower() if r in ROLE_LABELS and r not in ws.config.custom_roles
+             else role_label(ws, r) for r in ordered_roles(ws, roles) if r in roles]
+    return _and(words or ["no roles"])
+
+
 def roles_by_id(ws: Workspace) -> dict[str, str]:
     """Every participant's role, by id, read straight from storage (no names held)."""
     return {doc["id"]: doc["role"] for doc in ws.storage.iterate("participants")}

@@ -218,33 +218,99 @@ def _nice_top(largest: float) -> tuple[float, float]:
     return step * math.ceil(largest / step), step
 
 
-def _chart(chart: Chart, n: int) -> Iterator[str]:
-    values = [_number(v) for s in chart.series for v in s.values]
-    known = [v for v in values if v is not None]
+def _scale(chart: Chart) -> tuple[float, float]:
+    known = [v for s in chart.series for v in map(_number, s.values) if v is not None]
     if chart.maximum is not None:
         top = float(chart.maximum)
-        step = 1.0 if top <= 10 else _nice_top(top)[1]
+        return top, 1.0 if top <= 10 else _nice_top(top)[1]
+    return _nice_top(max(known, default=0))
+
+
+def _svg_open(chart: Chart, n: int, width: int, height: int) -> list[str]:
+    title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
+    return [f'<svg viewBox="0 0 {width} {height}" role="img" '
+            f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
+            f'<title id="{title_id}">{esc(chart.title)}</title>',
+            f'<desc id="{desc_id}">{esc(chart.alt)} {esc(_figures_text(chart))}</desc>']
+
+
+def _unit(chart: Chart) -> str:
+    return "%" if chart.type is ValueType.PERCENT else ""
+
+
+def _across(chart: Chart, n: int) -> list[str]:
+    """Bars lying down, one per label: for long labels, read without tilting the head."""
+    top, step = _scale(chart)
+    row, left, right, above = 34, 300, 48, 10
+    width = 760
+    plot_w = width - left - right
+    height = above + row * len(chart.labels) + 30
+    parts = _svg_open(chart, n, width, height)
+    ticks = round(top / step) if step else 0
+    base_y = above + row * len(chart.labels)
+    for i in range(ticks + 1):
+        x = left + plot_w * (i * step) / top
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{above}" y2="{base_y}" '
+                     f'stroke="{"#1b1b1f" if i == 0 else "#d5d9df"}" stroke-width="1"/>')
+        parts.append(f'<text x="{x:.1f}" y="{base_y + 18}" text-anchor="middle" '
+                     f'font-size="12" fill="#4a4f57">{esc(f"{i * step:g}{_unit(chart)}")}'
+                     "</text>")
+    series = chart.series[0]
+    for i, (label, value) in enumerate(zip(chart.labels, series.values, strict=True)):
+        y = above + row * i
+        parts.append(f'<text x="{left - 10}" y="{y + row / 2 + 4:.1f}" text-anchor="end" '
+                     f'font-size="13" fill="#1b1b1f">{esc(_short(label, 44))}</text>')
+        number = _number(value)
+        text = show(value, chart.type)
+        length = 0.0 if number is None else plot_w * number / top if top else 0.0
+        if number is not None and length > 0:
+            parts.append(f'<rect x="{left}" y="{y + 6}" width="{length:.1f}" '
+                         f'height="{row - 12}" fill="{COLOURS[0]}"><title>{esc(label)}: '
+                         f"{esc(text)}</title></rect>")
+        parts.append(f'<text x="{left + length + 6:.1f}" y="{y + row / 2 + 4:.1f}" '
+                     f'font-size="12" fill="#1b1b1f">{esc(text)}</text>')
+    parts.append("</svg>")
+    return parts
+
+
+def _chart(chart: Chart, n: int) -> Iterator[str]:
+    if chart.kind == "bar" and len(chart.series) == 1 and \
+            max((len(label) for label in chart.labels), default=0) > 14:
+        parts = _across(chart, n)
     else:
-        top, step = _nice_top(max(known, default=0))
+        parts = _upright(chart, n)
+    legend = ""
+    if len(chart.series) > 1:
+        keys = "".join(
+            f'<li><span class="key" style="background:{COLOURS[i % len(COLOURS)]}"></span>'
+            f"{esc(s.name)}</li>" for i, s in enumerate(chart.series))
+        legend = f'<ul class="legend">{keys}</ul>'
+    gaps = ""
+    if any(isinstance(v, Hidden) for s in chart.series for v in s.values):
+        gaps = (f'<p class="note">{esc(GAPS)}</p>')
+    yield (f'<figure class="chart"><figcaption>{esc(chart.title)}'
+           f'<span class="alt">{esc(chart.alt)}</span></figcaption>{legend}'
+           + "".join(parts) + gaps + _figures_table(chart) + "</figure>\n")
+
+
+def _upright(chart: Chart, n: int) -> list[str]:
+    """Bars standing up, or lines, with the labels along the bottom."""
+    top, step = _scale(chart)
     width, height = 760, 320
     left, right, above, below = 56, 16, 16, 70
     plot_w, plot_h = width - left - right, height - above - below
-    title_id, desc_id = f"chart-{n}-title", f"chart-{n}-desc"
 
     def y(value: float) -> float:
         return above + plot_h - (value / top) * plot_h if top else above + plot_h
 
-    parts = [f'<svg viewBox="0 0 {width} {height}" role="img" '
-             f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
-             f'<title id="{title_id}">{esc(chart.title)}</title>',
-             f'<desc id="{desc_id}">{esc(chart.alt)} {esc(_figures_text(chart))}</desc>']
+    parts = _svg_open(chart, n, width, height)
     ticks = round(top / step) if step else 0
     for i in range(ticks + 1):
         value = i * step
         ty = y(value)
         parts.append(f'<line x1="{left}" x2="{width - right}" y1="{ty:.1f}" y2="{ty:.1f}" '
                      f'stroke="{"#1b1b1f" if i == 0 else "#d5d9df"}" stroke-width="1"/>')
-        label = f"{value:g}" + ("%" if chart.type is ValueType.PERCENT else "")
+        label = f"{value:g}{_unit(chart)}"
         parts.append(f'<text x="{left - 8}" y="{ty + 4:.1f}" text-anchor="end" '
                      f'font-size="12" fill="#4a4f57">{esc(label)}</text>')
     if chart.axis:
@@ -270,18 +336,7 @@ def _chart(chart: Chart, n: int) -> Iterator[str]:
     else:
         parts.extend(_lines(chart, left, slot, y))
     parts.append("</svg>")
-    legend = ""
-    if len(chart.series) > 1:
-        keys = "".join(
-            f'<li><span class="key" style="background:{COLOURS[i % len(COLOURS)]}"></span>'
-            f"{esc(s.name)}</li>" for i, s in enumerate(chart.series))
-        legend = f'<ul class="legend">{keys}</ul>'
-    gaps = ""
-    if any(isinstance(v, Hidden) for s in chart.series for v in s.values):
-        gaps = (f'<p class="note">{esc(GAPS)}</p>')
-    yield (f'<figure class="chart"><figcaption>{esc(chart.title)}'
-           f'<span class="alt">{esc(chart.alt)}</span></figcaption>{legend}'
-           + "".join(parts) + gaps + _figures_table(chart) + "</figure>\n")
+    return parts
 
 
 def _short(text: str, limit: int) -> str:

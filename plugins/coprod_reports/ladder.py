@@ -24,7 +24,15 @@ from coprod_core.reports import (
 )
 from coprod_core.workspace import Workspace
 
-from .common import RUNG_LABELS, documents, lived_roles, month, new_report, staff_roles
+from .common import (
+    RUNG_LABELS,
+    documents,
+    lived_roles,
+    month,
+    new_report,
+    roles_in_words,
+    staff_roles,
+)
 
 PEOPLE, NUMBER, DATE = ValueType.PEOPLE, ValueType.NUMBER, ValueType.DATE
 LIVED, STAFF = "lived", "staff"
@@ -139,6 +147,9 @@ def build(ws: Workspace, params: Params) -> Report:
                                "4 consultation, 5 engagement, 6 co-design, 7 co-production. "
                                "A gap means staff think we share power more than "
                                "lived-experience members do."),
+                Paragraph(text=f"Lived experience here means {roles_in_words(ws, lived)}. "
+                               f"Staff and partners means {roles_in_words(ws, staff)}.",
+                          style="note"),
                 Metrics(items=[
                     Metric(label="Lived experience: average rung", value=lived_mean,
                            type=NUMBER),

@@ -30,6 +30,7 @@ from .common import (
     new_report,
     ordered_roles,
     role_label,
+    roles_in_words,
     setting,
 )
 
@@ -148,7 +149,7 @@ def build(ws: Workspace, params: Params) -> Report:
         Section(title="At a glance", blocks=[Metrics(items=[
             Metric(label="People who took part", value=sum(by_role.values()), type=PEOPLE),
             Metric(label="Lived-experience members who took part", value=lived_came,
-                   type=PEOPLE),
+                   type=PEOPLE, note=f"Counting {roles_in_words(ws, lived)}."),
             Metric(label="Lived-experience members who came 3 or more times",
                    value=Ratio(lived_regular, lived_came), type=ValueType.PERCENT,
                    note="Of those who came at least once."),

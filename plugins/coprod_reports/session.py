@@ -6,7 +6,6 @@ from collections import Counter
 
 from coprod_core.reports import (
     Column,
-    Figure,
     Mean,
     Metric,
     Metrics,
@@ -89,8 +88,8 @@ def build(ws: Workspace, params: Params) -> Report:
                       len(steps["staff"]))
 
     raised = Table(
-        title="What was raised",
-        description="Tensions raised at this session and where each stands today.",
+        title="Tensions raised at this session",
+        description="What people raised, and where each tension stands today.",
         columns=(Column(key="ref", label="Ref"), Column(key="kind", label="What it is about"),
                  Column(key="tension", label="What was said"),
                  Column(key="status", label="Where it stands")),
@@ -106,8 +105,8 @@ def build(ws: Workspace, params: Params) -> Report:
         return f"{person} ({role})" if person else role
 
     promised = Table(
-        title="What was promised",
-        description="Promises made at this session, who made them, and where they stand.",
+        title="Promises made at this session",
+        description="What was promised, who promised it, and where it stands today.",
         columns=(Column(key="ref", label="Ref"), Column(key="promise", label="The promise"),
                  Column(key="by", label="Who promised"),
                  Column(key="authority", label="Their power"),
@@ -120,13 +119,14 @@ def build(ws: Workspace, params: Params) -> Report:
     )
     next_steps = Paragraph(text=session.agreed_next) if session.agreed_next else Paragraph(
         text="Nothing was recorded as agreed next.", style="note")
-    ladder_note = Paragraph(
-        text="On the ladder of co-production, lived-experience members placed this session "
-             "at {lived} on average, and staff and partners at {staff} (1 is coercion, 7 is "
-             "co-production).",
-        figures={"lived": Figure(value=lived_mean, type=NUMBER),
-                 "staff": Figure(value=staff_mean, type=NUMBER)},
-    )
+    ladder = [
+        Paragraph(text="People said where they felt this session sat on the ladder of "
+                       "co-production, from 1 (coercion) to 7 (co-production)."),
+        Metrics(items=[
+            Metric(label="Lived experience: average rung", value=lived_mean, type=NUMBER),
+            Metric(label="Staff and partners: average rung", value=staff_mean, type=NUMBER),
+        ]),
+    ]
     purpose = f" It was held to: {session.purpose}" if session.purpose else ""
     report = Report(
         kind="session", title=session.title, organisation=ws.config.org,
@@ -145,7 +145,7 @@ def build(ws: Workspace, params: Params) -> Report:
             Section(title="What was raised", blocks=[raised]),
             Section(title="What was promised", blocks=[promised]),
             Section(title="What we agreed next", blocks=[next_steps]),
-            Section(title="How it felt", blocks=[ladder_note]),
+            Section(title="How it felt", blocks=ladder),
         ),
     )
     return report

@@ -95,8 +95,8 @@ def build(ws: Workspace, params: Params) -> Report:
             "how many tensions of that kind were raised in this period.",
     )
     held_table = Table(
-        title="Tensions we are holding",
-        description="Tensions named as held, each with its full history.",
+        title="Held tensions and their history",
+        description="Each tension named as held, and every step it has taken.",
         columns=(Column(key="ref", label="Ref"), Column(key="kind", label="What it is about"),
                  Column(key="description", label="The tension"),
                  Column(key="raised", label="Raised", type=DATE),
