@@ -113,8 +113,24 @@ def test_always_suppressed_tables_ignore_off():
     table = Table(title="t", columns=(Column(key="v", label="V"),
                                       Column(key="n", label="N", type=PEOPLE)),
                   rows=[("a", 2), ("b", 30)], totals=("all", 32), always_suppress=True)
-    out = Rule(off=True).table(table)
-    assert [tuple(r) for r in out.rows] == [("a", Hidden("small")), ("b", Hidden("secondary"))]
+    for lax in (Rule(off=True), Rule(threshold=0, rounding=1)):
+        out = lax.table(table)
+        assert [tuple(r) for r in out.rows] == [("a", Hidden("small")),
+                                                ("b", Hidden("secondary"))]
+        assert out.totals == ("all", 30)
+
+
+def test_chart_colours_meet_wcag_aa_on_white():
+    from coprod_reports.html import COLOURS
+
+    def luminance(colour):
+        channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                   for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    for colour in COLOURS:
+        assert (1.05) / (luminance(colour) + 0.05) >= 4.5, colour
 
 
 def test_lazy_rows_stay_lazy():

@@ -16,7 +16,8 @@ the same way. On top of it:
 ``[reports.disclosure]`` in ``coprod.toml`` sets the threshold and the
 rounding base, or turns the rule off for an internal audience; the report
 then says so on its face. Tables and charts marked ``always_suppress``
-(breakdowns by special-category data) keep the rule even then.
+(breakdowns by special-category data) keep the rule even then, and never
+use a threshold or rounding laxer than NHS England's.
 """
 
 from __future__ import annotations
@@ -75,9 +76,10 @@ class Rule:
         )
 
     @property
-    def on(self) -> Rule:
-        """This rule, switched on (for always-suppressed tables)."""
-        return evolve(self, off=False) if self.off else self
+    def strict(self) -> Rule:
+        """The rule for always-suppressed tables: on, and never laxer than NHS England's."""
+        return Rule(threshold=max(self.threshold, DEFAULT_THRESHOLD),
+                    rounding=max(self.rounding, DEFAULT_ROUNDING))
 
     # -------------------------------------------------------- single values
 
@@ -144,7 +146,7 @@ class Rule:
         return tuple(self.cell(v, c.type) for v, c in zip(row, columns, strict=True))
 
     def table(self, table: Table) -> Table:
-        rule = self.on if table.always_suppress else self
+        rule = self.strict if table.always_suppress else self
         columns = table.columns
         totals = None if table.totals is None else rule.row(table.totals, columns)
         needs_secondary = not rule.off and (
@@ -162,7 +164,7 @@ class Rule:
         return evolve(table, rows=tuple(tuple(r) for r in published), totals=totals)
 
     def chart(self, chart: Chart) -> Chart:
-        rule = self.on if chart.always_suppress else self
+        rule = self.strict if chart.always_suppress else self
         series = tuple(
             Series(name=s.name, values=tuple(rule.cell(v, chart.type) for v in s.values))
             for s in chart.series
