@@ -119,6 +119,11 @@ def test_unwritable_and_missing_folders(filled, tmp_path):
         result = filled("report", "summary", "-o", str(locked / "r.md"))
         assert result.exit_code == 1
         assert "is not writable" in result.stderr
+    afile = tmp_path / "a-file"
+    afile.write_text("x")
+    under = filled("report", "summary", "-o", str(afile / "r.md"))
+    assert under.stderr == f"error: cannot write {afile / 'r.md'}: {afile} is a file, not a " \
+                           "folder\n"
     folder = tmp_path / "dir"
     folder.mkdir()
     clash = filled("report", "summary", "-o", str(folder), "--force")
@@ -168,3 +173,42 @@ def test_help_names_every_option(run):
     for option in ("--format", "--output", "--from", "--to", "--names", "--force", "--list",
                    "--json"):
         assert option in result.stdout
+
+
+def test_a_failure_while_writing_leaves_nothing_behind(filled, register_plugin, tmp_path):
+    from coprod_core.errors import CoprodError
+    from coprod_core.reports import Files, ReportFormat
+
+    hookimpl = pluggy.HookimplMarker("coprod")
+
+    def broken(report: Any, options: Any) -> Any:
+        yield b"half a report"
+        raise CoprodError("the printer caught fire")
+
+    def broken_folder(report: Any, options: Any) -> Any:
+        return Files([("a.txt", b"fine"), ("b.txt", broken(report, options))])
+
+    class Broken:
+        @hookimpl
+        def coprod_register_report_formats(self, register: Any) -> None:
+            register("broken", ReportFormat(name="broken", description="Fails.",
+                                            extension="txt", render=broken))
+            register("broken-folder", ReportFormat(name="broken-folder", description="Fails.",
+                                                   extension="d", render=broken_folder,
+                                                   folder=True))
+
+    register_plugin(Broken(), name="broken")
+    out = tmp_path / "out"
+    out.mkdir()
+    target = out / "r.txt"
+    result = filled("report", "summary", "--format", "broken", "-o", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == "error: the printer caught fire\n"
+    assert list(out.iterdir()) == []
+    (out / "keep").mkdir()
+    (out / "keep" / "old.txt").write_text("old")
+    result = filled("report", "summary", "--format", "broken-folder", "-o",
+                    str(out / "keep"), "--force")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in out.iterdir()) == ["keep"]
+    assert [p.name for p in (out / "keep").iterdir()] == ["old.txt"]

@@ -21,6 +21,8 @@ def check_target(path: Path, *, force: bool, folder: bool) -> None:
     """Raise unless ``path`` can be written: its folder exists and is writable,
     and it does not exist (or ``force``, with the same kind of thing there)."""
     parent = path.parent if str(path.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise CoprodError(f"cannot write {path}: {parent} is a file, not a folder")
     if not parent.is_dir():
         raise CoprodError(f"cannot write {path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK | os.X_OK):
