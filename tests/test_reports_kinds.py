@@ -344,6 +344,7 @@ def test_session_record(exact):
     report = build(exact, "session", Params(args=("s1",)))
     assert report.title == "Panel: hostel curfews"
     assert report.period_from == report.period_to == day("2026-01-10")
+    assert report.parameters == {"session id": "S-1"}
     figures = metrics(report)
     assert figures["People who came"] == 11
     assert figures["Sent apologies"] == 1

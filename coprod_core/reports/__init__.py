@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from coprod_core.errors import CoprodError, InvalidValue
 
@@ -192,6 +192,12 @@ def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = 
             f"report {chosen.name} takes {wanted}; got {len(params.args)} argument(s)"
         )
     report = chosen.build(workspace, params)
+    if params.args and "arguments" in report.parameters:
+        # Name each argument as the kind does: "session id: S-5", not "arguments: S-5".
+        shown = {k: v for k, v in report.parameters.items() if k != "arguments"}
+        for name, value in zip(chosen.arguments, params.args, strict=True):
+            shown[name.replace("_", " ").lower()] = value
+        report = evolve(report, parameters=shown)
     return apply(report, Rule.from_config(workspace.config))
 
 

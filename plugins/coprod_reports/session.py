@@ -130,7 +130,9 @@ def build(ws: Workspace, params: Params) -> Report:
     purpose = f" It was held to: {session.purpose}" if session.purpose else ""
     report = Report(
         kind="session", title=session.title, organisation=ws.config.org,
-        period_from=session.date, period_to=session.date, parameters=params.shown(),
+        period_from=session.date, period_to=session.date,
+        parameters={**{k: v for k, v in params.shown().items() if k != "arguments"},
+                    "session id": session.id},
         generated_at=ws.now(),
         summary=f"The record of the session on {long_date(session.date)}, to share with "
                 f"the people who came.{purpose}",
