@@ -127,7 +127,7 @@ def build(ws: Workspace, params: Params) -> Report:
             Metric(label="Staff and partners: average rung", value=staff_mean, type=NUMBER),
         ]),
     ]
-    purpose = f" It was held to: {session.purpose}" if session.purpose else ""
+    purpose = f" What it was for: {session.purpose}" if session.purpose else ""
     report = Report(
         kind="session", title=session.title, organisation=ws.config.org,
         period_from=session.date, period_to=session.date,
