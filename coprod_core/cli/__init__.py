@@ -34,6 +34,8 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
     "intake": ("coprod_core.cli.intake", "intake",
                "Intake forms: list, show, fill in at the terminal, import a spreadsheet."),
+    "report": ("coprod_core.cli.report", "report",
+               "Write reports: summary, you said we did, tensions, participation, ladder."),
 }
 
 
