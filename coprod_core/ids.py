@@ -17,6 +17,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "commitments": ("C", "commitment"),
     "rights_requests": ("R", "rights request"),
     "exports": ("X", "subject access export"),
+    "submissions": ("F", "form submission"),
 }
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")

@@ -36,6 +36,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Retention reviews and the record of rights requests."),
     "audit": ("coprod_core.cli.privacy", "audit",
               "Show who changed what and when (never the details themselves)."),
+    "intake": ("coprod_core.cli.intake", "intake",
+               "Intake forms: list, show, fill in at the terminal, import a spreadsheet."),
+    "report": ("coprod_core.cli.report", "report",
+               "Write reports: summary, you said we did, tensions, participation, ladder."),
 }
 
 
