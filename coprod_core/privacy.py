@@ -173,8 +173,9 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
     if purpose == "record":
         return _erase_in(ws, op, person).tombstone
     if purpose == "contact":
-        # Contact details written into notes are covered by the same consent.
-        sweep(ws, op, Matcher(person, names=False), person=person)
+        if person.email or person.phone:
+            # Contact details written into notes are covered by the same consent.
+            sweep(ws, op, Matcher(person, names=False), person=person)
         person = evolve(person, email=None, phone=None)
     elif purpose.startswith("special:"):
         category = purpose.split(":", 1)[1]

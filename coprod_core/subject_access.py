@@ -262,7 +262,9 @@ def parts(data: dict[str, Any]) -> list[Part]:
         out.append(Part("ul", _flat(held)))
     for collection, docs in data["other_records"].items():
         out.append(Part("h2", f"Other records ({collection.replace('_', ' ')})"))
-        out.append(Part("ul", [json.dumps(d, ensure_ascii=False) for d in docs]))
+        for doc in docs:
+            out.append(Part("ul", [f"{k.replace('_', ' ')}: {line}" for k, v in doc.items()
+                                   if v not in (None, "", [], {}) for line in _flat(v)]))
     out.append(Part("h2", "Changes to your record"))
     out.append(Part("p", "Each change is logged: when, who made it and what it was. "
                          "The log never holds the details themselves."))
