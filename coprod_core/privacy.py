@@ -195,16 +195,21 @@ def may_name(person: Participant) -> bool:
 # ---------------------------------------------------------------- finding a person in text
 
 
-def _variants(text: str) -> set[str]:
-    return {unicodedata.normalize("NFC", text), unicodedata.normalize("NFD", text)}
+def _variants(text: str, *, folded: bool = True) -> set[str]:
+    """The forms ``text`` may be written in: either Unicode normal form, as
+    given, in capitals, and (``folded``) case-folded: ``ß`` in capitals is
+    ``SS``, which a case-insensitive match alone does not find."""
+    forms = {text, text.upper(), *([text.casefold()] if folded else [])}
+    return {unicodedata.normalize(nf, f) for f in forms for nf in ("NFC", "NFD")}
 
 
 class Matcher:
     """Finds the ways a person is written in free text: name, pseudonym, contact, id.
 
-    Several-word names are matched whatever their case; single words (a first
-    name alone, a pseudonym such as "River") only as written, so that "river"
-    in a sentence is left alone. Each part of a name of three letters or more
+    Several-word names, emails and phones are matched whatever their case (or
+    spacing, for phones); single words (a first name alone, a pseudonym such
+    as "River") only as written or in capitals, so that "river" in a
+    sentence is left alone. Each part of a name of three letters or more
     is matched too: people are often written by their first name.
     """
 
@@ -216,10 +221,13 @@ class Matcher:
             if not name or not names or person.erased_at is not None:
                 continue
             words = name.split()
-            (loose if len(words) > 1 else exact).update(_variants(name))
+            if len(words) > 1:
+                loose.update(_variants(name))
+            else:
+                exact.update(_variants(name, folded=False))
             for word in words:
                 if len(word) >= 3:
-                    exact.update(_variants(word))
+                    exact.update(_variants(word, folded=False))
         if person.email:
             loose.update(_variants(person.email))
         parts = [rf"(?<!\w)(?:{'|'.join(self._sorted(loose))})(?!\w)"] if loose else []

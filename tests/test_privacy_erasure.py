@@ -6,6 +6,8 @@ import json
 import os
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coprod_core import privacy
 from coprod_core.errors import CoprodError, NotFound, PluginError
@@ -172,3 +174,34 @@ def test_workspace_erase_participant_is_the_same_service(memory_workspace):
     assert result.to_json()["erased_at"] == "2026-01-05T10:00:00+00:00"
     with pytest.raises(CoprodError, match="was erased and cannot be changed"):
         ws.update_participant(p.id, name="Ann")
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzéëïñóöøłżźćśąęçğşåæß"
+_word = st.text(alphabet=_LETTERS, min_size=2, max_size=9).map(str.capitalize)
+
+
+@given(first=_word, last=_word, before=st.sampled_from(["", "Met ", "(", "Ask ", "«"]),
+       after=st.sampled_from(["", ".", "'s idea", ")", ", later", "»"]),
+       form=st.sampled_from(["NFC", "NFD"]), upper=st.booleans())
+def test_scrub_removes_every_form_of_a_full_name(first, last, before, after, form, upper):
+    import unicodedata
+
+    from coprod_core.model import Participant
+
+    name = f"{first} {last}"
+    p = Participant(id="P-1", name=name, role="staff", created_at=clock_now())
+    written = unicodedata.normalize(form, name.upper() if upper else name)
+    scrubbed = privacy.Matcher(p).scrub(f"{before}{written}{after}")
+    assert scrubbed == f"{before}[removed]{after}"
+    assert privacy.Matcher(p).mentions(f"{before}{written}{after}")
+
+
+def test_privacy_settings_through_config_set(run):
+    bad = run("config", "set", "privacy.retention", "soon")
+    assert bad.exit_code == 1
+    assert bad.stdout == ""
+    assert "`privacy.retention`: 'soon' is not a period" in bad.stderr
+    good = run("config", "set", "privacy.retention", "18 months")
+    assert good.exit_code == 0, good.stderr
+    assert run("privacy", "review").stdout == (
+        "nobody is past the retention period (18 months inactive)\n")
