@@ -46,6 +46,9 @@ def test_erasure_leaves_no_byte_in_any_workspace_file(backend, person, tmp_path,
     folder = tmp_path / "ws"
     with backend_workspace(backend, folder, plugin_manager, clock) as ws:
         schema = ws.config.storage_options.get("schema")
+        assert hasattr(ws.storage, "rewrite_audit"), (
+            f"the {backend} backend needs rewrite_audit(change) (coprod_core.storage) so that "
+            "an erasure can remove a person's name where they were the actor in the audit log")
         planted = plant(ws, person, clock)
         pid = planted["participant"].id
         (folder / "exports").mkdir()
