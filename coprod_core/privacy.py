@@ -345,7 +345,7 @@ def _erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     op.emit("participant.erased", dead)
     result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
     # Files are not part of the transaction: remove them once it has committed.
-    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files)))
+    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files, ws.warn)))
     return result
 
 
@@ -425,12 +425,15 @@ def _file_mentions(path: str, matcher: Matcher) -> bool:
     return matcher.mentions(text) or matcher.mentions(html.unescape(text))
 
 
-def _remove_files(paths: Iterable[str]) -> list[str]:
+def _remove_files(paths: Iterable[str], warn: Any) -> list[str]:
     removed = []
     for path in paths:
         try:
             Path(path).unlink()
         except FileNotFoundError:
+            continue
+        except OSError as exc:
+            warn(f"could not delete the export {path} ({exc.strerror}); delete it by hand")
             continue
         removed.append(path)
     return removed

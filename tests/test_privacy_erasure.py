@@ -208,3 +208,18 @@ def test_privacy_settings_through_config_set(run):
     assert good.exit_code == 0, good.stderr
     assert run("privacy", "review").stdout == (
         "nobody is past the retention period (18 months inactive)\n")
+
+
+def test_an_export_that_cannot_be_deleted_is_reported(memory_workspace, tmp_path):
+    ws = memory_workspace
+    warnings = []
+    ws.warn = warnings.append
+    p = ws.add_participant("Zoë Ní Bhriain", role="volunteer")
+    path = export(ws, p.id, tmp_path / "zoe.json")
+    path.unlink()
+    path.mkdir()  # something else now sits where the export was
+    result = privacy.erase(ws, p.id)
+    assert result.files_deleted == []
+    assert warnings == [f"could not delete the export {path} (Is a directory); "
+                        "delete it by hand"]
+    assert ws.participant(p.id).erased_at is not None
