@@ -8,20 +8,24 @@ in whatever storage the workspace uses, written through the Workspace so
 they share its transactions, audit log, validation and events.
 
 Hooks used: ``coprod_register_settings`` (``[plugins.payments]``),
-``coprod_register_commands`` (``coprod payments ...``) and
-``coprod_validate`` (the payment rules). A ``payments`` report kind is one
-more hook implementation that builds its document from :mod:`.summary`.
+``coprod_register_commands`` (``coprod payments ...``), ``coprod_validate``
+(the payment rules), ``coprod_register_report_kinds`` (the ``payments``
+report, :mod:`.report`), and ``coprod_subject_access`` and
+``coprod_erase_participant`` (a person's rights, :mod:`.privacy`).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from coprod_core.records import add_collection
 
 from .model import Payment
+
+if TYPE_CHECKING:
+    from coprod_core.model import Participant
 
 hookimpl = pluggy.HookimplMarker("coprod")
 
@@ -52,3 +56,34 @@ def coprod_validate(workspace: Any, collection: str, record: Any, previous: Any)
     from .service import options
 
     return check(record, previous, options(workspace))
+
+
+@hookimpl
+def coprod_register_report_kinds(register: Any) -> None:
+    from coprod_core.reports import ReportKind
+
+    def build(workspace: Any, params: Any) -> Any:
+        from .report import build
+
+        return build(workspace, params)
+
+    register("payments", ReportKind(
+        name="payments", title="Payments for involvement", build=build,
+        description="Fees offered, declined and paid; travel and carer expenses paid and "
+                    "still to pay; benefits advice before a fee.",
+    ))
+
+
+@hookimpl
+def coprod_subject_access(workspace: Any, participant: Participant) -> dict[str, Any] | None:
+    from .privacy import subject_access
+
+    return subject_access(workspace, participant)
+
+
+@hookimpl
+def coprod_erase_participant(workspace: Any, participant_id: str,
+                             participant: Participant) -> None:
+    from .privacy import erase
+
+    erase(workspace, participant_id, participant)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from attrs import evolve
+
 from .model import FeeStatus, Payment
 
 
@@ -20,6 +22,17 @@ def check(record: Payment, previous: Payment | None, options: Any) -> str | None
             "affect someone's benefits, so offer advice first and record it with "
             "--benefits-advice, or record the fee as --declined"
         )
-    if previous is not None and previous.paid_on is not None and record != previous:
+    # A paid payment is a financial record: fixed, except that an erasure may
+    # remove its note and the person as its recorder (see privacy.py).
+    if (previous is not None and previous.paid_on is not None and record != previous
+            and not _only_erased(record, previous)):
         return f"{record.id} was paid on {previous.paid_on} and can no longer be changed"
     return None
+
+
+def _only_erased(record: Payment, previous: Payment) -> bool:
+    """Whether ``record`` is ``previous`` with only its note and recorder removed."""
+    from coprod_core.privacy import MARKER
+
+    return (record.recorded_by in (previous.recorded_by, MARKER)
+            and record == evolve(previous, note=None, recorded_by=record.recorded_by))
