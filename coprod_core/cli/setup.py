@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -18,14 +19,48 @@ def _actor() -> str | None:
 @click.argument("directory", metavar="[DIR]", default=".",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", default="", help="The organisation's name, shown on reports.")
-def init(directory: Path, org: str) -> None:
+@click.option("--config", "config_file", metavar="FILE",
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Start from a copy of this coprod.toml (checked first) instead of the "
+                   "commented defaults, such as an example's or another workspace's.")
+def init(directory: Path, org: str, config_file: Path | None) -> None:
     """Create a workspace in DIR (default: this folder): coprod.toml with
-    commented defaults, and the SQLite database beside it."""
+    commented defaults (or a copy of --config FILE), and the database."""
     from coprod_core.workspace import Workspace
 
-    with Workspace.create(directory, org=org, actor=_actor()) as ws:
+    if config_file is None:
+        ws = Workspace.create(directory, org=org, actor=_actor())
+    else:
+        if org:
+            raise click.UsageError("give --org or --config, not both: the organisation's "
+                                   "name is in the [workspace] table of the --config file")
+        ws = _from_config(directory, config_file)
+    with ws:
         click.echo(f"created a coprod workspace in {ws.root}")
     click.echo("next: coprod participant add NAME --role ROLE")
+
+
+def _from_config(directory: Path, config_file: Path) -> Any:
+    """A workspace in ``directory`` whose coprod.toml is a copy of ``config_file``."""
+    from coprod_core.config import CONFIG_NAME, Config, write_atomic
+    from coprod_core.errors import ConfigError
+    from coprod_core.workspace import Workspace
+
+    target = directory / CONFIG_NAME
+    if target.exists():
+        raise ConfigError(
+            f"{directory} is already a coprod workspace; change it with `coprod config set`")
+    Config.from_toml(config_file)  # a mistake is reported against the file given
+    created = not directory.exists()
+    directory.mkdir(parents=True, exist_ok=True)
+    write_atomic(target, config_file.read_bytes())
+    try:
+        return Workspace.open(directory, actor=_actor())
+    except BaseException:
+        target.unlink(missing_ok=True)
+        if created and not any(directory.iterdir()):
+            directory.rmdir()
+        raise
 
 
 @click.command()
