@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -110,15 +109,19 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
     allow = _names("COPROD_LOAD_PLUGINS")
     block = _names("COPROD_DISABLE_PLUGINS") or set()
     state: _State = pm.coprod_state  # type: ignore[attr-defined]
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name)):
-        builtin = _is_builtin(ep)
+    found = []
+    for ep in entry_points(group=GROUP):
+        # Each dist's METADATA is parsed once here, not once per question asked.
+        meta = ep.dist.metadata if ep.dist is not None else None
+        name, version = (meta["Name"], meta["Version"]) if meta is not None else (None, None)
+        found.append((name == DIST, ep, version))
+    for builtin, ep, version in sorted(found, key=lambda f: (not f[0], f[1].name)):
         if ep.name in block or pm.has_plugin(ep.name):
             continue
         if not builtin and (allow is not None and ep.name not in allow):
             continue
         if not builtin and allow is None and _under_tests():
             continue
-        version = ep.dist.version if ep.dist is not None else None
         try:
             module = ep.load()
             pm.register(module, name=ep.name)
@@ -130,16 +133,14 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
                     f"disable it with COPROD_DISABLE_PLUGINS={ep.name}"
                 ) from exc
             if os.environ.get("COPROD_DEBUG"):
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             state.infos[ep.name] = PluginInfo(
                 name=ep.name, version=version, builtin=builtin, error=reason
             )
             continue
         state.infos[ep.name] = PluginInfo(name=ep.name, version=version, builtin=builtin)
-
-
-def _is_builtin(ep: Any) -> bool:
-    return ep.dist is not None and ep.dist.name == DIST
 
 
 def failures(pm: pluggy.PluginManager) -> list[PluginInfo]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -104,13 +103,13 @@ class CoprodGroup(click.Group):
             _fail("stopped; nothing was saved", 1)
         except CoprodError as exc:
             if os.environ.get("COPROD_DEBUG"):
-                traceback.print_exc()
+                _print_traceback()
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was saved", 130)
         except Exception as exc:
             if os.environ.get("COPROD_DEBUG"):
-                traceback.print_exc()
+                _print_traceback()
             _fail(
                 f"unexpected {type(exc).__name__}: {exc}. This is a bug in coprod or a plugin; "
                 "run again with COPROD_DEBUG=1 to see the traceback",
@@ -119,6 +118,12 @@ class CoprodGroup(click.Group):
         if not standalone_mode:
             return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
 
 
 def _fail(message: str, code: int) -> None:

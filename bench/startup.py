@@ -1,0 +1,138 @@
+"""Cold start of the ``coprod`` command against the floor for a pluggy-based CLI.
+
+Run: ``python bench/startup.py [--runs N]``
+
+Each measurement is a whole new process, repeated; the median is reported.
+The baseline, measured in the same run, is a bare click application
+(generated in a temporary folder) with as many top-level commands as coprod,
+that creates a pluggy manager and loads the ``coprod`` entry-point group:
+what any pluggy-based command line pays before doing anything.
+
+Targets: ``coprod --help`` at most 1.3x the baseline's ``--help``;
+``coprod participant list`` on an empty workspace at most 1.6x the baseline
+running one subcommand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BASELINE = '''\
+import click
+import pluggy
+
+
+def _plugins():
+    pm = pluggy.PluginManager("coprod")
+    pm.load_setuptools_entrypoints("coprod")
+    return pm
+
+
+@click.group(context_settings={{"help_option_names": ["-h", "--help"]}})
+def cli():
+    """A bare click application."""
+
+{commands}
+
+@cli.group()
+def participant():
+    """A command group."""
+
+
+@participant.command("list")
+def participant_list():
+    """A subcommand that does nothing."""
+    click.echo("nothing to show")
+
+
+if __name__ == "__main__":
+    _plugins()
+    cli()
+'''
+
+COMMAND = '''
+@cli.command("{name}")
+def cmd_{name}():
+    """Command {name}."""
+'''
+
+
+def baseline_source(n_commands: int) -> str:
+    # One of the commands is the ``participant`` group itself.
+    commands = "".join(COMMAND.format(name=f"c{i}") for i in range(n_commands - 1))
+    return BASELINE.format(commands=commands)
+
+
+def median_time(argv: list[str], runs: int, env: dict[str, str], cwd: Path) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, check=False)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(argv)} failed: {done.stderr.decode().strip()}")
+    return statistics.median(times)
+
+
+def _coprod_command(python: str) -> list[str]:
+    """The installed ``coprod`` script, as a person runs it."""
+    script = Path(python).parent / "coprod"
+    if script.is_file():
+        return [str(script)]
+    return [python, "-c", "from coprod_core.cli import main; main()"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=15, help="runs per measurement")
+    args = parser.parse_args()
+
+    from coprod_core.cli import BUILTIN_COMMANDS
+
+    python = sys.executable
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COPROD_")}
+    env["PYTHONDONTWRITEBYTECODE"] = "0"
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        base = root / "baseline.py"
+        base.write_text(baseline_source(len(BUILTIN_COMMANDS)), encoding="utf-8")
+        workspace = root / "ws"
+        coprod = _coprod_command(python)
+        subprocess.run([*coprod, "init", str(workspace)], env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+        # Warm the file cache and the bytecode caches once, untimed.
+        for argv in ([python, str(base), "--help"], [*coprod, "--help"]):
+            subprocess.run(argv, env=env, cwd=workspace, stdout=subprocess.DEVNULL, check=True)
+
+        rows = []
+        for label, ours, theirs, target in (
+            ("--help", [*coprod, "--help"], [python, str(base), "--help"], 1.3),
+            ("participant list", [*coprod, "participant", "list"],
+             [python, str(base), "participant", "list"], 1.6),
+        ):
+            # Interleave so that a noisy neighbour affects both sides alike.
+            base_runs, our_runs = [], []
+            for _ in range(args.runs):
+                base_runs.append(median_time(theirs, 1, env, workspace))
+                our_runs.append(median_time(ours, 1, env, workspace))
+            base_t, ours_t = statistics.median(base_runs), statistics.median(our_runs)
+            rows.append((label, ours_t, base_t, ours_t / base_t, target))
+
+    print(f"python {sys.version.split()[0]}, {args.runs} cold runs each, median")
+    print(f"{'command':<20}{'coprod':>10}{'baseline':>10}{'ratio':>8}{'target':>8}")
+    for label, ours_t, base_t, ratio, target in rows:
+        mark = "ok" if ratio <= target else "MISSED"
+        print(f"{label:<20}{ours_t * 1000:>8.1f}ms{base_t * 1000:>8.1f}ms"
+              f"{ratio:>7.2f}x{target:>7.1f}x  {mark}")
+
+
+if __name__ == "__main__":
+    main()
