@@ -132,6 +132,7 @@ def _fail(message: str, code: int) -> None:
 
 
 @click.group(
+    "coprod",
     cls=CoprodGroup,
     lazy=BUILTIN_COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
