@@ -92,7 +92,16 @@ def get_plugin_manager(*, fresh: bool = False) -> pluggy.PluginManager:
         if fresh:
             return pm
         _manager = pm
+        for info in failures(pm):
+            # Once per process, on stderr, so the person knows what is missing and why.
+            print(f"warning: {broken_message(info)}", file=sys.stderr)
     return _manager
+
+
+def broken_message(info: PluginInfo) -> str:
+    """How a plugin that failed to load is reported: its name, why, how to disable it."""
+    return (f"plugin {info.name!r} failed to load ({info.error}); "
+            f"disable it with COPROD_DISABLE_PLUGINS={info.name}")
 
 
 def reset_plugin_manager() -> None:
@@ -125,8 +134,9 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
         try:
             module = ep.load()
             pm.register(module, name=ep.name)
+            _check_hook_names(pm, module, ep.name)
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
             if strict:
                 raise PluginError(
                     f"plugin {ep.name!r} failed to load ({reason}); "
@@ -141,6 +151,28 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
             )
             continue
         state.infos[ep.name] = PluginInfo(name=ep.name, version=version, builtin=builtin)
+
+
+def _check_hook_names(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    """Refuse a plugin implementing a hook coprod does not have (a typo, usually).
+
+    As in pytest, an implementation marked ``optionalhook=True`` may name a
+    hook this version lacks (a plugin written for a newer coprod).
+    """
+    for caller in pm.get_hookcallers(plugin) or ():
+        if caller.spec is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and not impl.optionalhook:
+                pm.unregister(plugin)
+                raise PluginError(
+                    f"it implements {caller.name}, which is not a coprod hook; "
+                    f"the hooks are {', '.join(sorted(_hook_names()))}"
+                )
+
+
+def _hook_names() -> list[str]:
+    return [n for n in dir(hookspecs) if n.startswith("coprod_")]
 
 
 def failures(pm: pluggy.PluginManager) -> list[PluginInfo]:

@@ -41,28 +41,48 @@ class CoprodGroup(click.Group):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
-        self._plugin_commands: dict[str, click.Command] | None = None
-        self._plugin_error: str | None = None
+        # Keyed by the plugin manager they came from: tests and long-lived
+        # processes may swap the manager, and the root group is a module global.
+        self._plugin_cache: tuple[object, dict[str, click.Command], str | None] | None = None
 
     # -- commands
 
     def plugin_commands(self) -> dict[str, click.Command]:
-        if self._plugin_commands is None:
-            self._plugin_commands = {}
-            try:
-                from coprod_core.plugins import get_plugin_manager, registry
+        """Commands that plugins register, each checked against the built-ins."""
+        try:
+            from coprod_core.plugins import get_plugin_manager, registry
 
-                pm = get_plugin_manager()
-                for name, item in registry(pm, "coprod_register_commands", "command").items():
-                    if name in self.lazy or name in self.commands:
-                        raise CoprodError(
-                            f"plugin {item.plugin!r} registers command {name!r}, which coprod "
-                            f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
-                        )
-                    self._plugin_commands[name] = item.thing
-            except CoprodError as exc:
-                self._plugin_error = str(exc)
-        return self._plugin_commands
+            pm = get_plugin_manager()
+        except CoprodError as exc:
+            self._plugin_cache = (None, {}, str(exc))
+            return {}
+        if self._plugin_cache is not None and self._plugin_cache[0] is pm:
+            return self._plugin_cache[1]
+        commands: dict[str, click.Command] = {}
+        problems: list[str] = []
+        try:
+            registered = registry(pm, "coprod_register_commands", "command")
+        except CoprodError as exc:
+            registered, problems = {}, [str(exc)]
+        for name, item in registered.items():
+            if name in self.lazy or name in self.commands:
+                problems.append(
+                    f"plugin {item.plugin!r} registers command {name!r}, which coprod "
+                    f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                )
+            elif not isinstance(item.thing, click.Command):
+                problems.append(
+                    f"plugin {item.plugin!r} registered {name!r}, which is not a click "
+                    f"command; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                )
+            else:
+                commands[name] = item.thing
+        self._plugin_cache = (pm, commands, "; ".join(problems) or None)
+        return commands
+
+    @property
+    def _plugin_error(self) -> str | None:
+        return self._plugin_cache[2] if self._plugin_cache else None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.lazy, *self.plugin_commands()})
