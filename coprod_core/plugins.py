@@ -22,10 +22,9 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
-from attrs import define, field, frozen
 
 from . import hookspecs
 from .errors import PluginError
@@ -36,8 +35,9 @@ DIST = "coprod"
 _manager: pluggy.PluginManager | None = None
 
 
-@frozen(kw_only=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
+    """One plugin as ``coprod plugins`` lists it."""
+
     name: str
     version: str | None
     builtin: bool
@@ -45,19 +45,21 @@ class PluginInfo:
     error: str | None = None
 
 
-@define
-class _State:
-    """What the factory learned while loading, kept on the manager."""
+class Registered(NamedTuple):
+    """One thing a plugin registered through a ``coprod_register_*`` hook."""
 
-    infos: dict[str, PluginInfo] = field(factory=dict)
-    registries: dict[str, dict[str, Registered]] = field(factory=dict)
-
-
-@frozen
-class Registered:
     name: str
     thing: Any
     plugin: str
+
+
+class _State:
+    """What the factory learned while loading, kept on the manager."""
+
+    def __init__(self) -> None:
+        self.infos: dict[str, PluginInfo] = {}
+        self.registries: dict[str, dict[str, Registered]] = {}
+        self.dists: dict[str, Any] = {}
 
 
 def _names(variable: str) -> set[str] | None:
@@ -118,19 +120,17 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
     allow = _names("COPROD_LOAD_PLUGINS")
     block = _names("COPROD_DISABLE_PLUGINS") or set()
     state: _State = pm.coprod_state  # type: ignore[attr-defined]
-    found = []
-    for ep in entry_points(group=GROUP):
-        # Each dist's METADATA is parsed once here, not once per question asked.
-        meta = ep.dist.metadata if ep.dist is not None else None
-        name, version = (meta["Name"], meta["Version"]) if meta is not None else (None, None)
-        found.append((name == DIST, ep, version))
-    for builtin, ep, version in sorted(found, key=lambda f: (not f[0], f[1].name)):
+    found = [(_dist_name(ep.dist) == DIST, ep) for ep in entry_points(group=GROUP)]
+    for builtin, ep in sorted(found, key=lambda f: (not f[0], f[1].name)):
         if ep.name in block or pm.has_plugin(ep.name):
             continue
         if not builtin and (allow is not None and ep.name not in allow):
             continue
         if not builtin and allow is None and _under_tests():
             continue
+        # The version is read from the dist's metadata only when it is shown.
+        state.dists[ep.name] = ep.dist
+        version = None
         try:
             module = ep.load()
             pm.register(module, name=ep.name)
@@ -175,6 +175,27 @@ def _hook_names() -> list[str]:
     return [n for n in dir(hookspecs) if n.startswith("coprod_")]
 
 
+def _dist_name(dist: Any) -> str | None:
+    """A distribution's normalised name, without parsing its METADATA when avoidable.
+
+    Parsing METADATA imports the email package: a few milliseconds on every
+    start, for a name the dist-info folder's name already gives.
+    """
+    if dist is None:
+        return None
+    name = getattr(dist, "_normalized_name", None)
+    if not isinstance(name, str):
+        name = dist.name
+    return str(name).replace("-", "_").replace(".", "_").lower()
+
+
+def _dist_version(dist: Any) -> str | None:
+    try:
+        return None if dist is None else str(dist.version)
+    except Exception:  # a dist with broken metadata still gets listed
+        return None
+
+
 def failures(pm: pluggy.PluginManager) -> list[PluginInfo]:
     """The plugins that failed to load, with why."""
     state: _State = pm.coprod_state  # type: ignore[attr-defined]
@@ -190,10 +211,12 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
             continue
         known = state.infos.get(name)
         hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ()))
-        version = known.version if known else getattr(plugin, "__version__", None)
+        version = (_dist_version(state.dists[name]) if name in state.dists
+                   else getattr(plugin, "__version__", None))
         builtin = known.builtin if known else False
         infos.append(PluginInfo(name=name, version=version, builtin=builtin, hooks=hooks))
-    infos.extend(failures(pm))
+    infos.extend(i._replace(version=_dist_version(state.dists.get(i.name)))
+                 for i in failures(pm))
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
 
 
