@@ -41,27 +41,24 @@ class CoprodGroup(click.Group):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
-        # Keyed by the plugin manager they came from: tests and long-lived
-        # processes may swap the manager, and the root group is a module global.
-        self._plugin_cache: tuple[object, dict[str, click.Command], str | None] | None = None
+        self._plugin_error: str | None = None
 
     # -- commands
 
     def plugin_commands(self) -> dict[str, click.Command]:
-        """Commands that plugins register, each checked against the built-ins."""
-        try:
-            from coprod_core.plugins import get_plugin_manager, registry
+        """Commands that plugins register, from the process's plugin manager.
 
-            pm = get_plugin_manager()
-        except CoprodError as exc:
-            self._plugin_cache = (None, {}, str(exc))
-            return {}
-        if self._plugin_cache is not None and self._plugin_cache[0] is pm:
-            return self._plugin_cache[1]
+        Not cached on the group: the registry is cached per plugin manager,
+        and a test (or a long-lived process) may swap the manager. A command
+        that clashes is left out and named in ``_plugin_error``; the others
+        stay available.
+        """
         commands: dict[str, click.Command] = {}
         problems: list[str] = []
         try:
-            registered = registry(pm, "coprod_register_commands", "command")
+            from coprod_core.plugins import get_plugin_manager, registry
+
+            registered = registry(get_plugin_manager(), "coprod_register_commands", "command")
         except CoprodError as exc:
             registered, problems = {}, [str(exc)]
         for name, item in registered.items():
@@ -77,12 +74,8 @@ class CoprodGroup(click.Group):
                 )
             else:
                 commands[name] = item.thing
-        self._plugin_cache = (pm, commands, "; ".join(problems) or None)
+        self._plugin_error = "; ".join(problems) or None
         return commands
-
-    @property
-    def _plugin_error(self) -> str | None:
-        return self._plugin_cache[2] if self._plugin_cache else None
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.lazy, *self.plugin_commands()})
@@ -177,7 +170,9 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None) -> None:
     """
     from .common import State
 
-    ctx.obj = State(workspace=workspace, actor=actor)
+    # A caller may pass its own State (tests give one holding a fake clock).
+    state = ctx.ensure_object(State)
+    state.workspace, state.actor = workspace, actor
 
 
 def main() -> None:
