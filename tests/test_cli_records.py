@@ -401,3 +401,74 @@ def test_without_any_actor_the_system_user_is_used(run, opened, monkeypatch):
     monkeypatch.setenv("USER", "sysuser")
     ok(run("participant", "add", "Ada", "--role", "staff", env={"COPROD_USER": None}))
     assert list(opened().audit())[-1]["actor"] == "sysuser"
+
+
+# ---------------------------------------------------------------- --json everywhere
+
+
+CREATES = [
+    (("participant", "add", "Ada", "--role", "staff"), "P-2"),
+    (("session", "new", "Panel", "--date", "2026-03-02"), "S-2"),
+    (("tension", "raise", "Minutes late", "--kind", "communication"), "T-2"),
+    (("commitment", "make", "Publish minutes", "--by", "P-1", "--authority",
+      "can_influence"), "C-2"),
+]
+SHOWS_AND_CHANGES = [
+    ("participant", "show", "P-1"),
+    ("participant", "update", "P-1", "--phone", "0113 496 0000"),
+    ("session", "show", "S-1"),
+    ("session", "attend", "S-1", "P-1"),
+    ("tension", "show", "T-1"),
+    ("tension", "move", "T-1", "acknowledged"),
+    ("commitment", "show", "C-1"),
+    ("commitment", "move", "C-1", "agreed"),
+    ("commitment", "update", "C-1", "Started"),
+]
+LISTS = [
+    ("participant", "list"), ("session", "list"), ("tension", "list"),
+    ("commitment", "list"), ("commitment", "list", "--overdue"),
+]
+
+
+@pytest.fixture
+def one_of_each(run):
+    for args in (("participant", "add", "Bo", "--role", "lived_experience"),
+                 ("session", "new", "First", "--date", "2026-01-02"),
+                 ("tension", "raise", "First", "--kind", "power"),
+                 ("commitment", "make", "First", "--by", "P-1", "--authority", "can_decide")):
+        ok(run(*args))
+
+
+@pytest.mark.parametrize("args,new_id", CREATES, ids=[" ".join(c[0][:2]) for c in CREATES])
+def test_every_create_prints_the_id_or_the_whole_record(run, one_of_each, args, new_id):
+    record = as_json(run(*args, "--json"))
+    assert isinstance(record, dict)
+    assert record["id"] == new_id
+    collection = args[0]
+    shown = as_json(run(collection, "show", new_id, "--json"))
+    assert shown == record
+    # Without --json, just the next id.
+    next_id = f"{new_id[0]}-{int(new_id[2:]) + 1}"
+    assert ok(run(*args)) == f"{next_id}\n"
+
+
+@pytest.mark.parametrize("args", SHOWS_AND_CHANGES, ids=[" ".join(a[:2]) for a in
+                                                         SHOWS_AND_CHANGES])
+def test_every_show_and_change_prints_one_json_object(run, one_of_each, args):
+    record = as_json(run(*args, "--json"))
+    assert isinstance(record, dict)
+    assert record["id"] == args[2]
+    assert "schema_version" not in record
+
+
+@pytest.mark.parametrize("args", LISTS, ids=[" ".join(a) for a in LISTS])
+def test_every_list_prints_a_json_array_of_objects(run, one_of_each, args):
+    records = as_json(run(*args, "--json"))
+    assert isinstance(records, list)
+    assert all(isinstance(r, dict) and "id" in r for r in records)
+
+
+def test_rate_json(run, one_of_each):
+    ok(run("session", "attend", "S-1", "P-1"))
+    record = as_json(run("session", "rate", "S-1", "P-1", "engagement", "--json"))
+    assert record["ratings"] == [{"participant_id": "P-1", "rung": "engagement"}]

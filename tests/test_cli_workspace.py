@@ -327,3 +327,10 @@ def test_the_workspace_is_closed_after_each_command(run, monkeypatch):
     fails(run("participant", "show", "P-9"))
     assert len(opened) == 2
     assert closed == opened
+
+
+def test_demo_with_another_organisation_name(run, tmp_path):
+    out = ok(run("demo", str(tmp_path / "d"), "--org", "Harbour Trust", env=NO_WS))
+    assert out.startswith("created an example programme for Harbour Trust in ")
+    shown = json.loads(ok(run("-w", str(tmp_path / "d"), "config", "show", "--json")))
+    assert shown["workspace"]["org"] == "Harbour Trust"
