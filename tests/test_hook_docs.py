@@ -118,3 +118,64 @@ def _implemented_in_tests() -> dict[str, list[str]]:
 def test_every_hook_has_a_test(name):
     assert name in _implemented_in_tests(), (
         f"no test under tests/ registers an implementation of {name}")
+
+
+# ---------------------------------------------------------------- the examples run
+
+
+def _example_plugin(hook: str):
+    """The documented example for ``hook``, as a plugin module."""
+    import types
+
+    import pluggy
+
+    _heading, body = documented()[hook]
+    source = re.findall(r"```python\n(.*?)```", body, re.DOTALL)[0]
+    module = types.ModuleType(f"docs_example_{hook}")
+    module.hookimpl = pluggy.HookimplMarker("coprod")  # type: ignore[attr-defined]
+    exec(compile(source, f"docs/plugins.md ({hook})", "exec"), module.__dict__)
+    return module
+
+
+def test_the_validate_example_refuses_what_it_says(register_plugin, run):
+    register_plugin(_example_plugin("coprod_validate"), name="gatekeeper")
+    assert run("participant", "add", "Dev", "--role", "commissioner").exit_code == 0
+    refused = run("commitment", "make", "Fund it", "--by", "P-1", "--authority", "can_decide")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        "error: gatekeeper: a commitment made with can_decide needs a due date\n")
+    allowed = run("commitment", "make", "Fund it", "--by", "P-1", "--authority", "can_decide",
+                  "--due", "2026-06-30")
+    assert allowed.stdout == "C-1\n"
+
+
+def test_the_event_example_writes_the_board(register_plugin, run, workspace_dir):
+    register_plugin(_example_plugin("coprod_on_event"), name="board")
+    for args in (("participant", "add", "Dev", "--role", "commissioner"),
+                 ("commitment", "make", "Publish minutes", "--by", "P-1", "--authority",
+                  "can_decide"),
+                 ("commitment", "move", "C-1", "agreed"),
+                 ("commitment", "move", "C-1", "delivered")):
+        result = run(*args)
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr == ""
+    board = (workspace_dir / "you-said-we-did.txt").read_text(encoding="utf-8")
+    assert board.endswith("  Publish minutes\n")
+    assert board.count("\n") == 1
+
+
+def test_the_commands_example_runs(register_plugin, run):
+    register_plugin(_example_plugin("coprod_register_commands"), name="held-list")
+    assert "List the tensions named as held." in run("--help").stdout
+    assert run("tension", "raise", "Deep-rooted", "--kind", "philosophy_of_support").exit_code == 0
+    assert run("tension", "move", "T-1", "held").exit_code == 0
+    result = run("held")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "T-1  Deep-rooted\n", "")
+
+
+def test_the_settings_example_is_checked(register_plugin, run, workspace_dir):
+    register_plugin(_example_plugin("coprod_register_settings"), name="export")
+    assert run("config", "set", "plugins.export.limit", "500").exit_code == 0
+    result = run("config", "set", "plugins.export.limit", "many")
+    assert result.stderr == (f"error: {workspace_dir / 'coprod.toml'}: "
+                             "`plugins.export.limit`: must be an integer, not a string\n")
