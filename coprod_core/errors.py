@@ -25,6 +25,7 @@ class ConfigError(CoprodError):
         if path is not None:
             where.append(_visible(str(path)) + (f", line {line}" if line else ""))
         if key:
+            # A quoted TOML key may hold a line break: keep the message on one line.
             where.append(f"`{_visible(key)}`")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)

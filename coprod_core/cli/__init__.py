@@ -31,6 +31,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Record what people with power promised, and whether they delivered."),
     "config": ("coprod_core.cli.config_cmd", "config", "Show, change and check coprod.toml."),
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
+    "intake": ("coprod_core.cli.intake", "intake",
+               "Intake forms: list, show, fill in at the terminal, import a spreadsheet."),
+    "report": ("coprod_core.cli.report", "report",
+               "Write reports: summary, you said we did, tensions, participation, ladder."),
 }
 
 
