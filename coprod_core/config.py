@@ -229,6 +229,14 @@ def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotte
         ctx.expect(table, key, setting.type, f"{dotted}.{key}")
 
 
+def _text(path: Path | None) -> str | None:
+    """The text of the file at ``path``, or None (for line numbers in errors)."""
+    try:
+        return None if path is None else path.read_text(encoding="utf-8")
+    except OSError:
+        return None
+
+
 def _load(dotted: str) -> Callable[[Any, Context], None]:
     module, _, name = dotted.partition(":")
     return getattr(importlib.import_module(module), name)
