@@ -35,7 +35,7 @@ import pluggy
 
 def _plugins():
     pm = pluggy.PluginManager("coprod")
-    pm.load_setuptools_entrypoints("coprod")
+    pm.load_setuptools_entrypoints("{group}")
     return pm
 
 
@@ -68,10 +68,10 @@ def cmd_{name}():
 '''
 
 
-def baseline_source(n_commands: int) -> str:
+def baseline_source(n_commands: int, group: str = "coprod") -> str:
     # One of the commands is the ``participant`` group itself.
     commands = "".join(COMMAND.format(name=f"c{i}") for i in range(n_commands - 1))
-    return BASELINE.format(commands=commands)
+    return BASELINE.format(commands=commands, group=group)
 
 
 def timed_run(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
@@ -110,6 +110,11 @@ def main() -> None:
         root = Path(tmp)
         base = root / "baseline.py"
         base.write_text(baseline_source(len(BUILTIN_COMMANDS)), encoding="utf-8")
+        # The same application loading an empty group: what the plugins' own
+        # imports cost, which coprod and the baseline above both pay.
+        bare = root / "bare.py"
+        bare.write_text(baseline_source(len(BUILTIN_COMMANDS), "coprod-bench-none"),
+                        encoding="utf-8")
         workspace = root / "ws"
         coprod = _coprod_command(python)
         subprocess.run([*coprod, "init", str(workspace)], env=env, check=True,
@@ -135,6 +140,13 @@ def main() -> None:
                 for i, kind in enumerate(("wall", "cpu"))
             ]))
 
+        bare_runs = [timed_run([python, str(bare), "--help"], env, workspace)
+                     for _ in range(args.runs)]
+        base_help = [timed_run([python, str(base), "--help"], env, workspace)
+                     for _ in range(args.runs)]
+        plugin_cost = [statistics.median(r[i] for r in base_help)
+                       - statistics.median(r[i] for r in bare_runs) for i in (0, 1)]
+
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, load {os.getloadavg()[0]:.1f}; "
           f"{args.runs} cold runs each, median")
     print(f"{'command':<18}{'clock':<6}{'coprod':>10}{'baseline':>10}{'ratio':>8}{'target':>8}")
@@ -144,6 +156,8 @@ def main() -> None:
             mark = "ok" if ratio <= target else "MISSED"
             print(f"{label:<18}{kind:<6}{ours_t * 1000:>8.1f}ms{base_t * 1000:>8.1f}ms"
                   f"{ratio:>7.2f}x{target:>7.1f}x  {mark}")
+    print(f"loading the installed plugins' modules (in both columns): "
+          f"{plugin_cost[0] * 1000:.1f}ms wall, {plugin_cost[1] * 1000:.1f}ms cpu")
 
 
 if __name__ == "__main__":
