@@ -19,8 +19,21 @@ from coprod_core.testing import strategies as cs
 quick = settings(max_examples=60, deadline=None)
 
 
+_FOLDER: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _config_folder():
+    """One folder for the files these tests write, removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="coprod-config-") as folder:
+        _FOLDER.append(Path(folder))
+        yield
+        _FOLDER.clear()
+
+
 def _write(text: str | bytes) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="coprod-config-"))
+    """Write ``coprod.toml`` (a fresh folder each time, so paths never collide)."""
+    folder = Path(tempfile.mkdtemp(dir=_FOLDER[0]))
     path = folder / cfg.CONFIG_NAME
     if isinstance(text, str):
         path.write_text(text, encoding="utf-8")
