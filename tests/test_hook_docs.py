@@ -179,3 +179,34 @@ def test_the_settings_example_is_checked(register_plugin, run, workspace_dir):
     result = run("config", "set", "plugins.export.limit", "many")
     assert result.stderr == (f"error: {workspace_dir / 'coprod.toml'}: "
                              "`plugins.export.limit`: must be an integer, not a string\n")
+
+
+def test_the_report_examples_build_and_render(register_plugin, run):
+    register_plugin(_example_plugin("coprod_register_report_kinds"), name="held-report")
+    register_plugin(_example_plugin("coprod_register_report_formats"), name="outline-format")
+    assert run("tension", "raise", "Deep-rooted", "--kind", "power").exit_code == 0
+    assert run("tension", "move", "T-1", "held").exit_code == 0
+    listed = run("report", "--list")
+    assert "held-tensions" in listed.stdout and "outline" in listed.stdout
+    result = run("report", "held-tensions", "--format", "outline")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[:3] == ["Held tensions", "", "Named, not pretended away"]
+    as_markdown = run("report", "held-tensions", "--format", "markdown")
+    assert as_markdown.exit_code == 0, as_markdown.stderr
+    assert "Tensions held" in as_markdown.stdout
+
+
+def test_the_form_and_field_type_examples_are_usable(register_plugin, run):
+    register_plugin(_example_plugin("coprod_register_field_types"), name="postcodes")
+    register_plugin(_example_plugin("coprod_register_forms"), name="travel")
+    listed = run("intake", "list")
+    assert listed.exit_code == 0, listed.stderr
+    assert "travel-claim" in listed.stdout
+    shown = run("intake", "show", "travel-claim")
+    assert shown.exit_code == 0, shown.stderr
+    assert "How much did you spend?" in shown.stdout
+    from coprod_core.plugins import get_plugin_manager, registry
+
+    types = registry(get_plugin_manager(), "coprod_register_field_types", "field type")
+    postcode = types["postcode_area"].thing
+    assert postcode.parse("ls6 2ab", None) == "LS6"
