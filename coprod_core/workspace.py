@@ -93,6 +93,10 @@ class Operation:
         self.name = name
         self.ids: list[str] = []
         self.events: list[Event] = []
+        #: Set when personal data was removed: the backend purges after the commit.
+        self.needs_purge = False
+        #: Called in order once the transaction committed (removing files, say).
+        self.after_commit: list[Callable[[], None]] = []
         self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
 
     @property
@@ -106,8 +110,16 @@ class Operation:
         if record_id not in self.ids:
             self.ids.append(record_id)
 
+    def touch(self, record_id: str) -> None:
+        """Name ``record_id`` in the operation's audit entry (for writes made directly)."""
+        self._touch(record_id)
+
     def validate(self, collection: str, record: Any, previous: Any = None) -> None:
-        """Run every plugin's ``coprod_validate``; raise on the first refusal."""
+        """Check consent rules, then run every plugin's ``coprod_validate``."""
+        if collection == "participants":
+            from .privacy import check_participant
+
+            check_participant(self.workspace, record)
         if not self._validators:
             return
         from .plugins import call_each
@@ -328,6 +340,10 @@ class Workspace:
                     })
         finally:
             self._operation = None
+        if op.needs_purge:
+            self.storage.purge()
+        for step in op.after_commit:
+            step()
         self._fire(op.events)
 
     def _fire(self, events: list[Event]) -> None:
@@ -538,6 +554,10 @@ class Workspace:
                 method=how, recorded_by=recorded_by or self.actor, at=self.now(),
             )
             after = evolve(before, consents=(*before.consents, record))
+            if not given:
+                from .privacy import apply_withdrawal
+
+                after = apply_withdrawal(self, op, after, purpose)
             op.write("participants", after, before)
             op.emit("participant.consent", after)
         return after
@@ -695,6 +715,12 @@ class Workspace:
             op.write("commitments", after, before)
             op.emit("commitment.updated", after)
         return after
+
+    def erase_participant(self, record_id: str) -> Any:
+        """Erase a person everywhere, keeping a tombstone; see :mod:`coprod_core.privacy`."""
+        from .privacy import erase
+
+        return erase(self, record_id)
 
     # ------------------------------------------------------------ audit
 

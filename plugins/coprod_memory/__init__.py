@@ -129,6 +129,17 @@ class MemoryStorage:
         for text in list(self._audit):
             yield json.loads(text)
 
+    def rewrite_audit(self, change: Any) -> int:
+        """Replace each audit entry for which ``change(entry)`` returns a new one."""
+        self._require_tx()
+        count = 0
+        for i, text in enumerate(self._audit):
+            new = change(json.loads(text))
+            if new is not None:
+                self._audit[i] = json.dumps(new)
+                count += 1
+        return count
+
     def collections(self) -> list[str]:
         return sorted(c for c, d in self._data.items() if d)
 
