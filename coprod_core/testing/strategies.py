@@ -187,7 +187,13 @@ def _extra_keys() -> st.SearchStrategy[str]:
 def participants(
     draw: st.DrawFn, *, roles: tuple[str, ...] = DEFAULT_ROLES, erased: bool | None = None,
 ) -> Participant:
-    """Participants with any roles, consents (in time order), demographics and extras."""
+    """Participants with any roles, consents (in time order), demographics and extras.
+
+    What they hold is covered by their consent, as the core requires before
+    storing them: a special-category answer comes with consent for
+    ``special:<category>``, and contact details with consent to be contacted
+    when a contact consent was ever recorded.
+    """
     created = draw(timestamps(max_value=dt.datetime(2090, 1, 1)))
     consent_times = sorted(draw(st.lists(
         timestamps(min_value=created.replace(tzinfo=None), max_value=dt.datetime(2095, 1, 1)),
@@ -195,15 +201,32 @@ def participants(
     )))
     consents = [draw(consent_records(at=t)) for t in consent_times]
     is_erased = draw(st.booleans()) if erased is None else erased
+    answers = draw(st.lists(demographics(), max_size=3))
+    email = draw(st.none() | st.emails())
+    phone = draw(st.none() | st.from_regex(r"\A\+?[0-9 ]{6,15}[0-9]\Z"))
+    # Data minimisation: what is stored is covered by consent, given last.
+    needed = [f"special:{a.category}" for a in answers if a.category]
+    if email or phone:
+        needed.append("contact")
+    last = max([created, *consent_times])
+    for purpose in dict.fromkeys(needed):
+        latest = [c for c in consents if c.purpose == purpose]
+        if purpose == "contact" and not latest:
+            continue  # contact details without any contact record are allowed
+        if not latest or not latest[-1].given:
+            last = last + dt.timedelta(minutes=1)
+            consents.append(ConsentRecord(
+                purpose=purpose, given=True, statement_version="v1",
+                method=ConsentMethod.WRITTEN, recorded_by=draw(names()), at=last))
     return Participant(
         id=draw(ids_of("participants")),
         name=draw(names()),
         role=draw(st.sampled_from(roles)),
         pseudonym=draw(notes()),
-        email=draw(st.none() | st.emails()),
-        phone=draw(st.none() | st.from_regex(r"\A\+?[0-9 ]{6,15}[0-9]\Z")),
+        email=email,
+        phone=phone,
         consents=consents,
-        demographics=draw(st.lists(demographics(), max_size=3)),
+        demographics=answers,
         extra=draw(st.dictionaries(_extra_keys(), json_values(4), max_size=3)),
         created_at=created,
         erased_at=draw(timestamps(min_value=dt.datetime(2095, 1, 1))) if is_erased else None,

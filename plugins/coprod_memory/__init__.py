@@ -6,6 +6,7 @@ caller can never change a stored document by changing a dict it was given.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -61,16 +62,12 @@ class MemoryStorage:
             raise StorageError("writes must happen inside storage.transaction()")
 
     def get(self, collection: str, record_id: str) -> dict[str, Any] | None:
-        import json
-
         from coprod_core.storage import id_number
 
         text = self._data.get(collection, {}).get(id_number(record_id))
         return None if text is None else json.loads(text)
 
     def put(self, collection: str, doc: dict[str, Any]) -> None:
-        import json
-
         from coprod_core.storage import check_collection, id_number
 
         self._require_tx()
@@ -93,8 +90,6 @@ class MemoryStorage:
     def iterate(
         self, collection: str, where: Mapping[str, Any] | None = None
     ) -> Iterator[dict[str, Any]]:
-        import json
-
         from coprod_core.storage import matches
 
         docs = self._data.get(collection, {})
@@ -118,14 +113,10 @@ class MemoryStorage:
         return first
 
     def append_audit(self, entry: dict[str, Any]) -> None:
-        import json
-
         self._require_tx()
         self._audit.append(json.dumps(entry))
 
     def iterate_audit(self) -> Iterator[dict[str, Any]]:
-        import json
-
         for text in list(self._audit):
             yield json.loads(text)
 
