@@ -472,3 +472,15 @@ def test_rate_json(run, one_of_each):
     ok(run("session", "attend", "S-1", "P-1"))
     record = as_json(run("session", "rate", "S-1", "P-1", "engagement", "--json"))
     assert record["ratings"] == [{"participant_id": "P-1", "rung": "engagement"}]
+
+
+def test_attend_counts_each_person_once(run):
+    run("participant", "add", "Ada", "--role", "staff")
+    run("session", "new", "Panel", "--date", "2026-01-05")
+    result = run("session", "attend", "S-1", "P-1", "p1", "P-1")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "S-1: 1 recorded as attended\n"
+    shown = run("session", "show", "S-1", "--json")
+    import json
+
+    assert len(json.loads(shown.stdout)["attendance"]) == 1

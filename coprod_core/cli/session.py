@@ -97,7 +97,10 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
     if as_json:
         echo_json(to_json(record))
     else:
-        click.echo(f"{record.id}: {len(participant_ids)} recorded as {status}")
+        from coprod_core.ids import parse_id
+
+        people = dict.fromkeys(parse_id("participants", p) for p in participant_ids)
+        click.echo(f"{record.id}: {len(people)} recorded as {status}")
 
 
 @session.command("rate")
