@@ -113,6 +113,8 @@ class Config:
     plugins: dict[str, dict[str, Any]] = field(factory=dict)
     #: The whole document as read, for the tables features check themselves.
     data: dict[str, Any] = field(factory=dict)
+    #: The file's text when read from it unchanged (for line numbers in errors).
+    text: str | None = field(default=None, eq=False, repr=False)
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -197,7 +199,7 @@ class Config:
         return cls(
             path=path, org=org, actor=actor, backend=backend, storage_options=storage,
             custom_roles=dict(custom), plugins={k: dict(v) for k, v in plugins.items()},
-            data=data,
+            data=data, text=text,
         )
 
     def check_plugins(self, settings: Mapping[str, Any], backends: Mapping[str, Any]) -> None:
@@ -206,7 +208,9 @@ class Config:
         ``settings`` maps a plugin table name to its declared Settings;
         ``backends`` maps backend names to StorageBackend objects.
         """
-        ctx = Context(self.path, _text(self.path))
+        # Line numbers only from the text this config was read from: after
+        # set_key the file on disk no longer holds the value being checked.
+        ctx = Context(self.path, self.text)
         if self.backend not in backends:
             raise ctx.error(
                 "storage.backend",
@@ -227,6 +231,7 @@ def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotte
 
 
 def _text(path: Path | None) -> str | None:
+    """The text of the file at ``path``, or None (for line numbers in errors)."""
     try:
         return None if path is None else path.read_text(encoding="utf-8")
     except OSError:

@@ -86,8 +86,22 @@ COMMITMENT_PATHS = (
     ("agreed", "in_progress", "partly_delivered"),
     ("agreed", "not_delivered"),
     ("proposed", "withdrawn"),
-    ("agreed", "delivered"),
 )
+#: More promises beyond one at every status: people who hold the budget keep
+#: more of theirs than people who can only pass a request on.
+EXTRA_PATHS = {
+    Authority.CAN_DECIDE: (
+        ("agreed", "delivered"), ("agreed", "in_progress", "delivered"),
+        ("agreed", "delivered"), ("agreed", "in_progress"),
+    ),
+    Authority.CAN_INFLUENCE: (
+        ("agreed", "delivered"), ("agreed", "in_progress", "partly_delivered"),
+        ("agreed",),
+    ),
+    Authority.CAN_ONLY_RAISE: (
+        ("agreed", "not_delivered"), ("proposed", "withdrawn"), ("agreed", "in_progress"),
+    ),
+}
 NOTES = {
     "acknowledged": "Named in the meeting and minuted.",
     "explored": "Small-group conversation with both sides present.",
@@ -240,7 +254,7 @@ def _commitments(ws: Workspace, rng: random.Random, clock: DemoClock,
     }
     n = 0
     for authority in Authority:
-        for path in COMMITMENT_PATHS:
+        for path in COMMITMENT_PATHS + EXTRA_PATHS[authority]:
             promise, kind = PROMISES[n % len(PROMISES)]
             session = ws.session(sessions[rng.randrange(1, 20)])
             clock.set(session.date, 15)

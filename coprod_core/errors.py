@@ -23,16 +23,23 @@ class ConfigError(CoprodError):
                  line: int | None = None) -> None:
         where = []
         if path is not None:
-            where.append(f"{path}" + (f", line {line}" if line else ""))
+            where.append(_visible(str(path)) + (f", line {line}" if line else ""))
         if key:
             # A quoted TOML key may hold a line break: keep the message on one line.
-            shown = key if key.isprintable() else key.encode("unicode_escape").decode("ascii")
-            where.append(f"`{shown}`")
+            where.append(f"`{_visible(key)}`")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
         self.path = path
         self.key = key
         self.line = line
+
+
+def _visible(text: str) -> str:
+    """``text`` with control characters escaped, so an error stays on one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                   for c in text)
 
 
 class WorkspaceNotFound(CoprodError):

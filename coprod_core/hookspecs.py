@@ -109,9 +109,10 @@ def coprod_register_report_formats(register: Register) -> None:
 def coprod_register_commands(register: Register) -> None:
     """Add commands or command groups to the ``coprod`` command line.
 
-    Called when the command line starts, for every invocation, so keep the
-    implementation cheap: build the click command here and import heavy
-    libraries inside its callback.
+    Called once per process when the command line needs its list of
+    commands: for ``coprod --help`` and for a command name that is not built
+    in. Keep the implementation cheap: build the click command here and
+    import heavy libraries inside its callback.
 
     :param register: call ``register(name, command)`` with a
         :class:`click.Command` (or group); ``coprod <name>`` runs it. A name

@@ -21,12 +21,10 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import pluggy
-from attrs import define, field, frozen
 
 from . import hookspecs
 from .errors import PluginError
@@ -37,8 +35,9 @@ DIST = "coprod"
 _manager: pluggy.PluginManager | None = None
 
 
-@frozen(kw_only=True)
-class PluginInfo:
+class PluginInfo(NamedTuple):
+    """One plugin as ``coprod plugins`` lists it."""
+
     name: str
     version: str | None
     builtin: bool
@@ -46,19 +45,21 @@ class PluginInfo:
     error: str | None = None
 
 
-@define
-class _State:
-    """What the factory learned while loading, kept on the manager."""
+class Registered(NamedTuple):
+    """One thing a plugin registered through a ``coprod_register_*`` hook."""
 
-    infos: dict[str, PluginInfo] = field(factory=dict)
-    registries: dict[str, dict[str, Registered]] = field(factory=dict)
-
-
-@frozen
-class Registered:
     name: str
     thing: Any
     plugin: str
+
+
+class _State:
+    """What the factory learned while loading, kept on the manager."""
+
+    def __init__(self) -> None:
+        self.infos: dict[str, PluginInfo] = {}
+        self.registries: dict[str, dict[str, Registered]] = {}
+        self.dists: dict[str, Any] = {}
 
 
 def _names(variable: str) -> set[str] | None:
@@ -93,7 +94,16 @@ def get_plugin_manager(*, fresh: bool = False) -> pluggy.PluginManager:
         if fresh:
             return pm
         _manager = pm
+        for info in failures(pm):
+            # Once per process, on stderr, so the person knows what is missing and why.
+            print(f"warning: {broken_message(info)}", file=sys.stderr)
     return _manager
+
+
+def broken_message(info: PluginInfo) -> str:
+    """How a plugin that failed to load is reported: its name, why, how to disable it."""
+    return (f"plugin {info.name!r} failed to load ({info.error}); "
+            f"disable it with COPROD_DISABLE_PLUGINS={info.name}")
 
 
 def reset_plugin_manager() -> None:
@@ -110,26 +120,31 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
     allow = _names("COPROD_LOAD_PLUGINS")
     block = _names("COPROD_DISABLE_PLUGINS") or set()
     state: _State = pm.coprod_state  # type: ignore[attr-defined]
-    for ep in sorted(entry_points(group=GROUP), key=lambda e: (not _is_builtin(e), e.name)):
-        builtin = _is_builtin(ep)
+    found = [(_dist_name(ep.dist) == DIST, ep) for ep in entry_points(group=GROUP)]
+    for builtin, ep in sorted(found, key=lambda f: (not f[0], f[1].name)):
         if ep.name in block or pm.has_plugin(ep.name):
             continue
         if not builtin and (allow is not None and ep.name not in allow):
             continue
         if not builtin and allow is None and _under_tests():
             continue
-        version = ep.dist.version if ep.dist is not None else None
+        # The version is read from the dist's metadata only when it is shown.
+        state.dists[ep.name] = ep.dist
+        version = None
         try:
             module = ep.load()
             pm.register(module, name=ep.name)
+            _check_hook_names(pm, module, ep.name)
         except Exception as exc:
-            reason = f"{type(exc).__name__}: {exc}"
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
             if strict:
                 raise PluginError(
                     f"plugin {ep.name!r} failed to load ({reason}); "
                     f"disable it with COPROD_DISABLE_PLUGINS={ep.name}"
                 ) from exc
             if os.environ.get("COPROD_DEBUG"):
+                import traceback
+
                 traceback.print_exc(file=sys.stderr)
             state.infos[ep.name] = PluginInfo(
                 name=ep.name, version=version, builtin=builtin, error=reason
@@ -138,8 +153,47 @@ def load_entry_points(pm: pluggy.PluginManager, *, strict: bool | None = None) -
         state.infos[ep.name] = PluginInfo(name=ep.name, version=version, builtin=builtin)
 
 
-def _is_builtin(ep: Any) -> bool:
-    return ep.dist is not None and ep.dist.name == DIST
+def _check_hook_names(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
+    """Refuse a plugin implementing a hook coprod does not have (a typo, usually).
+
+    As in pytest, an implementation marked ``optionalhook=True`` may name a
+    hook this version lacks (a plugin written for a newer coprod).
+    """
+    for caller in pm.get_hookcallers(plugin) or ():
+        if caller.spec is not None:
+            continue
+        for impl in caller.get_hookimpls():
+            if impl.plugin is plugin and not impl.optionalhook:
+                pm.unregister(plugin)
+                raise PluginError(
+                    f"it implements {caller.name}, which is not a coprod hook; "
+                    f"the hooks are {', '.join(sorted(_hook_names()))}"
+                )
+
+
+def _hook_names() -> list[str]:
+    return [n for n in dir(hookspecs) if n.startswith("coprod_")]
+
+
+def _dist_name(dist: Any) -> str | None:
+    """A distribution's normalised name, without parsing its METADATA when avoidable.
+
+    Parsing METADATA imports the email package: a few milliseconds on every
+    start, for a name the dist-info folder's name already gives.
+    """
+    if dist is None:
+        return None
+    name = getattr(dist, "_normalized_name", None)
+    if not isinstance(name, str):
+        name = dist.name
+    return str(name).replace("-", "_").replace(".", "_").lower()
+
+
+def _dist_version(dist: Any) -> str | None:
+    try:
+        return None if dist is None else str(dist.version)
+    except Exception:  # a dist with broken metadata still gets listed
+        return None
 
 
 def failures(pm: pluggy.PluginManager) -> list[PluginInfo]:
@@ -157,10 +211,12 @@ def plugin_infos(pm: pluggy.PluginManager) -> list[PluginInfo]:
             continue
         known = state.infos.get(name)
         hooks = tuple(sorted(c.name for c in pm.get_hookcallers(plugin) or ()))
-        version = known.version if known else getattr(plugin, "__version__", None)
+        version = (_dist_version(state.dists[name]) if name in state.dists
+                   else getattr(plugin, "__version__", None))
         builtin = known.builtin if known else False
         infos.append(PluginInfo(name=name, version=version, builtin=builtin, hooks=hooks))
-    infos.extend(failures(pm))
+    infos.extend(i._replace(version=_dist_version(state.dists.get(i.name)))
+                 for i in failures(pm))
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
 
 

@@ -605,7 +605,9 @@ class Workspace:
         chosen = parse_choice(AttendanceStatus, status, "attendance status")
         with self.operation("session.attend") as op:
             before = session = self.session(session_id)
-            people = [self._existing("participants", p) or "" for p in participant_ids]
+            people = list(dict.fromkeys(
+                self._existing("participants", p) or "" for p in participant_ids
+            ))
             if not people:
                 raise CoprodError("name at least one participant id")
             for pid in people:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-import traceback
 from typing import Any
 
 import click
@@ -58,23 +57,32 @@ class CoprodGroup(click.Group):
         """Commands that plugins register, from the process's plugin manager.
 
         Not cached on the group: the registry is cached per plugin manager,
-        and a test (or a long-lived process) may swap the manager.
+        and a test (or a long-lived process) may swap the manager. A command
+        that clashes is left out and named in ``_plugin_error``; the others
+        stay available.
         """
         commands: dict[str, click.Command] = {}
-        self._plugin_error = None
+        problems: list[str] = []
         try:
             from coprod_core.plugins import get_plugin_manager, registry
 
-            pm = get_plugin_manager()
-            for name, item in registry(pm, "coprod_register_commands", "command").items():
-                if name in self.lazy or name in self.commands:
-                    raise CoprodError(
-                        f"plugin {item.plugin!r} registers command {name!r}, which coprod "
-                        f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
-                    )
-                commands[name] = item.thing
+            registered = registry(get_plugin_manager(), "coprod_register_commands", "command")
         except CoprodError as exc:
-            self._plugin_error = str(exc)
+            registered, problems = {}, [str(exc)]
+        for name, item in registered.items():
+            if name in self.lazy or name in self.commands:
+                problems.append(
+                    f"plugin {item.plugin!r} registers command {name!r}, which coprod "
+                    f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                )
+            elif not isinstance(item.thing, click.Command):
+                problems.append(
+                    f"plugin {item.plugin!r} registered {name!r}, which is not a click "
+                    f"command; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                )
+            else:
+                commands[name] = item.thing
+        self._plugin_error = "; ".join(problems) or None
         return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -116,13 +124,13 @@ class CoprodGroup(click.Group):
             _fail("stopped; nothing was saved", 1)
         except CoprodError as exc:
             if os.environ.get("COPROD_DEBUG"):
-                traceback.print_exc()
+                _print_traceback()
             _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted; nothing was saved", 130)
         except Exception as exc:
             if os.environ.get("COPROD_DEBUG"):
-                traceback.print_exc()
+                _print_traceback()
             _fail(
                 f"unexpected {type(exc).__name__}: {exc}. This is a bug in coprod or a plugin; "
                 "run again with COPROD_DEBUG=1 to see the traceback",
@@ -133,12 +141,19 @@ class CoprodGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
+
+
 def _fail(message: str, code: int) -> None:
     click.echo(f"error: {' '.join(str(message).split())}", err=True)
     sys.exit(code)
 
 
 @click.group(
+    "coprod",
     cls=CoprodGroup,
     lazy=BUILTIN_COMMANDS,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -79,18 +78,22 @@ def to_json(record: Any) -> Any:
 
     if isinstance(record, list | tuple):
         return [to_json(r) for r in record]
-    doc = serialise.converter.unstructure(record)
+    doc = serialise.get_converter().unstructure(record)
     if isinstance(doc, dict):
         doc.pop("schema_version", None)
     return doc
 
 
 def echo_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def echo_records(records: Iterable[Any]) -> None:
     """Stream a JSON array of records, one at a time (memory stays flat)."""
+    import json
+
     first = True
     click.echo("[", nl=False)
     for record in records:

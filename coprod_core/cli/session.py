@@ -97,7 +97,10 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
     if as_json:
         echo_json(to_json(record))
     else:
-        click.echo(f"{record.id}: {len(participant_ids)} recorded as {status}")
+        from coprod_core.ids import parse_id
+
+        people = dict.fromkeys(parse_id("participants", p) for p in participant_ids)
+        click.echo(f"{record.id}: {len(people)} recorded as {status}")
 
 
 @session.command("rate")
@@ -116,4 +119,8 @@ def rate(ws: Any, session_id: str, participant_id: str, rung: str, as_json: bool
     if as_json:
         echo_json(to_json(record))
     else:
-        click.echo(f"{record.id}: {participant_id.upper()} placed it at {rung}")
+        from coprod_core.ids import parse_id
+
+        who = parse_id("participants", participant_id)
+        rung = next(r.rung for r in record.ratings if r.participant_id == who)
+        click.echo(f"{record.id}: {who} placed it at {rung}")

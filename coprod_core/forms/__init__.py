@@ -7,7 +7,7 @@ which knows how to read an answer typed at the keyboard or given as a value
 in a file, how to hint at what it expects, and which options it takes in TOML.
 
 Built-in field types are registered by the built-in plugin
-:mod:`coprod_core.forms.builtin`, through the same hook a plugin uses.
+:mod:`coprod_core.builtin_forms`, through the same hook a plugin uses.
 """
 
 from __future__ import annotations

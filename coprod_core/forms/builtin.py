@@ -1,19 +1,9 @@
-"""The built-in field types, registered like any plugin's."""
+"""The built-in field types' plugin; it lives in :mod:`coprod_core.builtin_forms`.
 
-from __future__ import annotations
+The entry point names that module, so that loading the built-in plugins does
+not import this package. This name is kept for code that imported it here.
+"""
 
-from typing import Any
+from coprod_core.builtin_forms import __version__, coprod_register_field_types, hookimpl
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("coprod")
-
-__version__ = "0.1.0"
-
-
-@hookimpl
-def coprod_register_field_types(register: Any) -> None:
-    from .types import BUILTIN_TYPES
-
-    for name, field_type in BUILTIN_TYPES.items():
-        register(name, field_type)
+__all__ = ["__version__", "coprod_register_field_types", "hookimpl"]

@@ -18,7 +18,7 @@ from typing import Any
 
 from attrs import define
 
-__all__ = ["FakeClock", "registered", "use_plugin_manager"]
+__all__ = ["FakeClock", "registered", "snapshot", "use_plugin_manager"]
 
 
 @define
@@ -69,3 +69,17 @@ def use_plugin_manager(pm: Any | None = None) -> Iterator[Any]:
         yield plugins._manager
     finally:
         plugins._manager = previous
+
+
+def snapshot(workspace: Any) -> dict[str, list[dict[str, Any]]]:
+    """Everything a workspace's storage holds: each collection's documents and the audit log.
+
+    Compare two snapshots to show that a refused operation wrote nothing.
+    """
+    storage = workspace.storage
+    from coprod_core.storage import CORE_COLLECTIONS
+
+    names = sorted({*CORE_COLLECTIONS, *storage.collections()})
+    held = {name: list(storage.iterate(name)) for name in names}
+    held["audit"] = list(storage.iterate_audit())
+    return held
