@@ -227,8 +227,11 @@ class Workspace:
                     registry(pm, "coprod_register_settings", "settings table").items()}
         config.check_plugins(settings, backends)
         storage = backends[config.backend].open(config.root, config.storage_options)
-        return cls(config, storage, plugins=pm, clock=clock,
-                   actor=resolve_actor(actor, config), warn=warn)
+        ws = cls(config, storage, plugins=pm, clock=clock,
+                 actor=resolve_actor(actor, config), warn=warn)
+        for notice in getattr(storage, "notices", ()):
+            ws.warn(notice)
+        return ws
 
     @classmethod
     def create(

@@ -112,6 +112,9 @@ class MemoryStorage:
         self._counters[collection] = first + count - 1
         return first
 
+    def counters(self) -> dict[str, int]:
+        return dict(sorted(self._counters.items()))
+
     def append_audit(self, entry: dict[str, Any]) -> None:
         self._require_tx()
         self._audit.append(json.dumps(entry))

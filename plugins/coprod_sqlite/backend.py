@@ -6,8 +6,10 @@ Durability and concurrency choices (argued in docs/storage.md):
 - every write in ``BEGIN IMMEDIATE`` with a busy timeout, so concurrent
   writers queue rather than fail or lose updates;
 - ``secure_delete`` on, so deleted personal data does not linger in free pages;
-- the database file is created readable by its owner only (SQLite gives the
-  WAL and shared-memory files the same permissions).
+- the database, its ``-wal`` and ``-shm`` files and the workspace's
+  ``coprod.toml`` are readable by their owner only;
+- a warning (in ``notices``) when the file sits on a network filesystem,
+  where SQLite's locks are not reliable.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
+from coprod_core.fsinfo import network_warning, owner_only
 from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
 
 _BATCH = 500
@@ -34,6 +37,8 @@ def open_sqlite(root: Path | None, options: Mapping[str, Any]) -> SQLiteStorage:
         if root is None:
             raise StorageError("the sqlite backend needs a workspace folder or an absolute path")
         path = root / path
+    if root is not None:
+        owner_only(root / "coprod.toml")
     return SQLiteStorage(path, timeout=float(options.get("timeout", 30)))
 
 
@@ -52,6 +57,10 @@ class SQLiteStorage:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self._depth = 0
+        self.notices: list[str] = []
+        warning = network_warning(self.path)
+        if warning:
+            self.notices.append(warning)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -66,6 +75,8 @@ class SQLiteStorage:
                     self._create_schema()
         except sqlite3.DatabaseError as exc:
             raise StorageError(f"cannot open {self.path}: {exc}") from None
+        for suffix in ("", "-wal", "-shm"):
+            owner_only(f"{self.path}{suffix}")
 
     # -- schema
 
@@ -225,6 +236,10 @@ class SQLiteStorage:
         ).fetchone()
         return int(row[0]) - count + 1
 
+    def counters(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT collection, last FROM counters ORDER BY collection")
+        return {str(c): int(n) for c, n in rows}
+
     def append_audit(self, entry: dict[str, Any]) -> None:
         self._require_tx()
         self._db.execute("INSERT INTO audit(entry) VALUES (?)", (json.dumps(entry),))
@@ -248,6 +263,30 @@ class SQLiteStorage:
         # secure_delete zeroes freed pages in the main file; the WAL may still
         # hold old copies of changed pages until it is checkpointed and cut.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def check_integrity(self) -> list[str]:
+        """``PRAGMA integrity_check``: an empty list when the file is sound."""
+        try:
+            rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy in ``target`` (SQLite's online backup API).
+
+        Others may go on writing while it runs; the copy is the database as
+        it was at one moment. ``target`` is created readable by its owner only.
+        """
+        target = Path(target)
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(target)
+        try:
+            self._db.backup(dest, pages=1024)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
 
     def close(self) -> None:
         self._db.close()
