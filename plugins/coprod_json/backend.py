@@ -216,7 +216,7 @@ class JSONStorage:
             self._unlock()
 
     def _commit(self) -> None:
-        if not self._staged and not self._audit:
+        if not self._staged and not self._audit and self._counters is None:
             return
         files = dict(self._staged)
         if self._counters is not None:

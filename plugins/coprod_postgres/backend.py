@@ -100,7 +100,7 @@ class PostgresStorage:
 
     def exec(self, query: str, params: Any = None) -> Any:
         """Run ``query`` with ``{counters}``, ``{audit}``, ``{schema}`` filled in."""
-        composed = sql.SQL(query).format(  # type: ignore[arg-type]
+        composed = sql.SQL(query).format(
             counters=self._name("coprod_counters"), audit=self._name("coprod_audit"),
             version=self._name("coprod_schema"), schema=sql.Identifier(self.schema),
         )
@@ -168,7 +168,11 @@ class PostgresStorage:
         self._tables.add(name)
 
     def _has(self, collection: str) -> bool:
-        return f"doc_{check_collection(collection)}" in self._tables
+        name = f"doc_{check_collection(collection)}"
+        if name not in self._tables:
+            # Another process may have created it since we last looked.
+            self._tables = self._existing_tables()
+        return name in self._tables
 
     # -- transactions
 
@@ -287,7 +291,8 @@ class PostgresStorage:
             if len(values) != len(options):
                 parts.append(sql.SQL("coalesce(doc->{}, 'null') = 'null'").format(
                     sql.Literal(key)))
-            clauses.append(sql.SQL("({})").format(sql.SQL(" OR ").join(parts) or sql.SQL("false")))
+            clauses.append(sql.SQL("({})").format(
+                sql.SQL(" OR ").join(parts) if parts else sql.SQL("false")))
         return clauses, params
 
     def iterate(
@@ -317,7 +322,8 @@ class PostgresStorage:
         query = sql.SQL("SELECT count(*) FROM {}{}").format(
             self._table(collection),
             sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses) if clauses else sql.SQL(""))
-        return int(self._conn.execute(query, params).fetchone()[0])
+        row = self._conn.execute(query, params).fetchone()
+        return int(row[0]) if row else 0
 
     def counters(self) -> dict[str, int]:
         rows = self.exec("SELECT collection, last FROM {counters} ORDER BY collection")

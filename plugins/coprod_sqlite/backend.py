@@ -116,7 +116,11 @@ class SQLiteStorage:
         self._tables.add(name)
 
     def _has(self, collection: str) -> bool:
-        return f"doc_{check_collection(collection)}" in self._tables
+        name = f"doc_{check_collection(collection)}"
+        if name not in self._tables:
+            # Another process may have created it since we last looked.
+            self._tables = self._existing_tables()
+        return name in self._tables
 
     # -- transactions
 
