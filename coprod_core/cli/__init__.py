@@ -32,6 +32,14 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                    "Record what people with power promised, and whether they delivered."),
     "config": ("coprod_core.cli.config_cmd", "config", "Show, change and check coprod.toml."),
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
+    "export": ("coprod_core.cli.data", "export", "Write the whole workspace to one JSON file."),
+    "import": ("coprod_core.cli.data", "import_", "Read an export into an empty workspace."),
+    "backup": ("coprod_core.cli.data", "backup",
+               "Take a consistent copy while others may be writing."),
+    "migrate": ("coprod_core.cli.data", "migrate",
+                "Copy the workspace to another backend, verified, then switch."),
+    "doctor": ("coprod_core.cli.data", "doctor",
+               "Check the workspace and say what to do about problems."),
 }
 
 
