@@ -1,4 +1,4 @@
-"""``coprod export``, ``import``, ``backup``, ``migrate`` and ``doctor``: moving and checking data."""
+"""`coprod export`, `import`, `backup`, `migrate`, `doctor`: moving and checking data."""
 
 from __future__ import annotations
 

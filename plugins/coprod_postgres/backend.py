@@ -90,8 +90,12 @@ class PostgresStorage:
         except psycopg.Error as exc:
             message = " ".join(str(exc).split())
             raise StorageError(f"cannot connect to PostgreSQL at {self.url}: {message}") from None
-        self.exec(f"SET lock_timeout = {int(timeout * 1000)}")
-        self._migrate()
+        try:
+            self.exec(f"SET lock_timeout = {int(timeout * 1000)}")
+            self._migrate()
+        except BaseException:
+            self._conn.close()
+            raise
 
     # -- SQL helpers
 
