@@ -138,19 +138,29 @@ class Operation:
     def write_many(self, collection: str, records: Iterable[Any]) -> int:
         """Validate and store many records in one call to the backend."""
         written: list[str] = []
+        validate = self.validate if self._validators else None
 
         def docs() -> Iterator[dict[str, Any]]:
+            unstructure = None
+            kind = None
+            record = None
             for record in records:
-                self.validate(collection, record)
+                if validate is not None:
+                    validate(collection, record)
+                if record.__class__ is not kind:
+                    kind = record.__class__
+                    unstructure = serialise.unstructurer(kind)
                 if not written:
                     written.append(record.id)
-                written[1:] = [record.id]
-                yield serialise.unstructure(record)
+                yield unstructure(record)  # type: ignore[misc]
+            if record is not None:
+                written.append(record.id)
 
         count = self.storage.put_many(collection, docs())
         if written:
             # A range keeps the audit entry small for bulk writes: "P-1..P-100000".
-            self._touch(written[0] if len(written) == 1 else f"{written[0]}..{written[-1]}")
+            self._touch(written[0] if len(written) == 2 and written[0] == written[1]
+                        else f"{written[0]}..{written[-1]}")
         return count
 
     def delete(self, collection: str, record_id: str) -> bool:
@@ -473,16 +483,13 @@ class Workspace:
         first = op.storage.next_number("participants", len(batch))
         now = self.now()
         roles = set(self.config.roles)
-        records = []
-        for offset, item in enumerate(batch):
-            item = dict(item)
-            role = item.pop("role")
-            if role not in roles:
-                raise InvalidValue("role", role, self.config.roles)
-            records.append(Participant(
-                id=ids.format_id("participants", first + offset), role=role,
-                created_at=now, **item,
-            ))
+        prefix = ids.format_id("participants", 0)[:-1]
+        records: list[Participant] = []
+        append = records.append
+        for number, item in enumerate(batch, start=first):
+            if item.get("role") not in roles:
+                raise InvalidValue("role", item.get("role"), self.config.roles)
+            append(Participant(id=f"{prefix}{number}", created_at=now, **item))
         return op.write_many("participants", records)
 
     def update_participant(self, record_id: str, **changes: Any) -> Participant:

@@ -162,3 +162,50 @@ def test_a_document_from_a_newer_coprod_is_refused(workspace):
         workspace.storage.put("participants", {**doc, "schema_version": 99})
     with pytest.raises(StorageError, match="newer coprod"):
         workspace.participant(person.id)
+
+
+def test_a_database_from_storage_version_1_is_upgraded(tmp_path):
+    """Version 1 kept indexed fields as generated columns; version 2 fills plain ones."""
+    import sqlite3
+
+    from coprod_sqlite.backend import STORAGE_VERSION
+
+    path = tmp_path / "old.db"
+    db = sqlite3.connect(path)
+    db.executescript("""
+        CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
+        INSERT INTO meta VALUES ('storage_version', '1');
+        CREATE TABLE counters(collection TEXT PRIMARY KEY, last INTEGER NOT NULL);
+        INSERT INTO counters VALUES ('tensions', 2);
+        CREATE TABLE audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, entry TEXT NOT NULL);
+        CREATE TABLE doc_tensions(num INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL,
+            kind GENERATED ALWAYS AS (json_extract(doc, '$.kind')) VIRTUAL,
+            status GENERATED ALWAYS AS (json_extract(doc, '$.status')) VIRTUAL,
+            session_id GENERATED ALWAYS AS (json_extract(doc, '$.session_id')) VIRTUAL,
+            raised_by GENERATED ALWAYS AS (json_extract(doc, '$.raised_by')) VIRTUAL);
+        CREATE INDEX doc_tensions_status ON doc_tensions(status);
+        INSERT INTO doc_tensions(num, id, doc) VALUES
+            (1, 'T-1', '{"id": "T-1", "kind": "power", "status": "held"}'),
+            (2, 'T-2', '{"id": "T-2", "kind": "identity", "status": "raised"}');
+    """)
+    db.close()
+    storage = SQLiteStorage(path)
+    assert [d["id"] for d in storage.iterate("tensions", {"status": "held"})] == ["T-1"]
+    assert storage.count("tensions", {"kind": ["power", "identity"]}) == 2
+    assert storage.counters() == {"tensions": 2}
+    hidden = storage._db.execute("PRAGMA table_xinfo(doc_tensions)").fetchall()
+    assert all(column[6] == 0 for column in hidden)  # no generated columns left
+    assert storage._db.execute(
+        "SELECT value FROM meta WHERE key = 'storage_version'").fetchone() == (
+        str(STORAGE_VERSION),)
+    assert storage.check_integrity() == []
+    storage.close()
+
+
+def test_a_database_from_a_newer_coprod_is_refused(tmp_path):
+    storage = SQLiteStorage(tmp_path / "c.db")
+    with storage.transaction():
+        storage._db.execute("UPDATE meta SET value = '99' WHERE key = 'storage_version'")
+    storage.close()
+    with pytest.raises(StorageError, match="newer coprod"):
+        SQLiteStorage(tmp_path / "c.db")

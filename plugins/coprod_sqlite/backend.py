@@ -28,6 +28,10 @@ from coprod_core.fsinfo import network_warning, owner_only
 from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
 
 _BATCH = 500
+#: The layout of the tables; :meth:`SQLiteStorage._upgrade` migrates older ones.
+STORAGE_VERSION = 2
+# One encoder for every write: json.dumps with options builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -73,8 +77,14 @@ class SQLiteStorage:
             if "meta" not in self._tables:
                 with self.transaction():
                     self._create_schema()
+            else:
+                self._upgrade()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StorageError(f"cannot open {self.path}: {exc}") from None
+        except BaseException:
+            self._close_quietly()
+            raise
         for suffix in ("", "-wal", "-shm"):
             owner_only(f"{self.path}{suffix}")
 
@@ -94,19 +104,51 @@ class SQLiteStorage:
             "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, "
             "entry TEXT NOT NULL)"
         )
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('storage_version', '1')")
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('storage_version', ?)", (str(STORAGE_VERSION),))
         for collection in INDEXED_FIELDS:
             self._ensure_table(collection)
         self._tables = self._existing_tables()
+
+    def _upgrade(self) -> None:
+        """Bring a database made by an older coprod up to :data:`STORAGE_VERSION`."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'storage_version'").fetchone()
+        version = int(row[0]) if row else 1
+        if version > STORAGE_VERSION:
+            raise StorageError(
+                f"{self.path} was written by a newer coprod (storage {version}); upgrade coprod"
+            )
+        if version == STORAGE_VERSION:
+            return
+        with self.transaction():
+            # 1 -> 2: indexed fields were generated columns (json_extract on
+            # every insert); they are now plain columns filled on write.
+            for collection, fields in INDEXED_FIELDS.items():
+                name = f"doc_{collection}"
+                if name not in self._tables:
+                    continue
+                self._db.execute(f'ALTER TABLE "{name}" RENAME TO "old_{name}"')
+                for f in fields:
+                    self._db.execute(f'DROP INDEX IF EXISTS "{name}_{f}"')
+                self._tables.discard(name)
+                self._ensure_table(collection)
+                extracted = "".join(f", json_extract(doc, '$.{f}')" for f in fields)
+                columns = "".join(f", {f}" for f in fields)
+                self._db.execute(
+                    f'INSERT INTO "{name}"(num, id, doc{columns}) '
+                    f'SELECT num, id, doc{extracted} FROM "old_{name}"'
+                )
+                self._db.execute(f'DROP TABLE "old_{name}"')
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('storage_version', ?)",
+                (str(STORAGE_VERSION),))
 
     def _ensure_table(self, collection: str) -> None:
         name = f"doc_{check_collection(collection)}"
         if name in self._tables:
             return
-        columns = "".join(
-            f", {f} GENERATED ALWAYS AS (json_extract(doc, '$.{f}')) VIRTUAL"
-            for f in INDEXED_FIELDS.get(collection, ())
-        )
+        # Untyped columns keep what is stored as it is (text stays text, numbers numbers).
+        columns = "".join(f", {f}" for f in INDEXED_FIELDS.get(collection, ()))
         self._db.execute(
             f'CREATE TABLE IF NOT EXISTS "{name}"'
             f"(num INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL{columns})"
@@ -173,9 +215,19 @@ class SQLiteStorage:
     def put_many(self, collection: str, docs: Iterable[dict[str, Any]]) -> int:
         self._require_tx()
         self._ensure_table(collection)
-        rows = ((id_number(d["id"]), d["id"], json.dumps(d, ensure_ascii=False)) for d in docs)
+        encode = _ENCODE
+        fields = INDEXED_FIELDS.get(collection, ())
+        if fields == ("role",):
+            rows: Iterable[tuple[Any, ...]] = (
+                (id_number(d["id"]), d["id"], encode(d), _column(d.get("role"))) for d in docs)
+        else:
+            rows = ((id_number(d["id"]), d["id"], encode(d), *[_column(d.get(f)) for f in fields])
+                    for d in docs)
+        columns = "".join(f", {f}" for f in fields)
+        marks = ", ?" * len(fields)
         cur = self._db.executemany(
-            f"INSERT OR REPLACE INTO {_table(collection)}(num, id, doc) VALUES (?, ?, ?)", rows
+            f"INSERT OR REPLACE INTO {_table(collection)}(num, id, doc{columns}) "
+            f"VALUES (?, ?, ?{marks})", rows
         )
         return cur.rowcount
 
@@ -292,8 +344,22 @@ class SQLiteStorage:
         finally:
             dest.close()
 
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
     def close(self) -> None:
         self._db.close()
+
+
+def _column(value: Any) -> Any:
+    """An indexed field's value as its column holds it (as json_extract would give it)."""
+    if value is None or isinstance(value, str | float) or type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    return _ENCODE(value)
 
 
 def _sql_value(value: Any) -> Any:
