@@ -39,6 +39,7 @@ MISSING = 'the postgres backend needs psycopg; install it with: pip install "cop
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PAGE = 1000
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _COPY_FROM = 200
 
 
@@ -227,8 +228,9 @@ class PostgresStorage:
         table = self._table(collection)
         total = 0
         batch: list[tuple[int, str, str]] = []
+        encode = _ENCODE
         for doc in docs:
-            batch.append((id_number(doc["id"]), doc["id"], json.dumps(doc, ensure_ascii=False)))
+            batch.append((id_number(doc["id"]), doc["id"], encode(doc)))
             if len(batch) >= 5000:
                 total += self._write(table, batch)
                 batch = []
@@ -245,6 +247,17 @@ class PostgresStorage:
                 with self._conn.cursor() as cur:
                     cur.executemany(
                         upsert.format(table, sql.SQL("VALUES (%s, %s, %s::jsonb)")), rows)
+                return len(rows)
+            numbers = [row[0] for row in rows]
+            clash = self._conn.execute(
+                sql.SQL("SELECT 1 FROM {} WHERE num BETWEEN %s AND %s LIMIT 1").format(table),
+                (min(numbers), max(numbers))).fetchone()
+            if clash is None and len(set(numbers)) == len(numbers):
+                # New records only (bulk adds, imports): straight in with COPY.
+                copy_in = sql.SQL("COPY {} (num, id, doc) FROM STDIN").format(table)
+                with self._conn.cursor() as cur, cur.copy(copy_in) as copy:
+                    for row in rows:
+                        copy.write_row(row)
                 return len(rows)
             self._conn.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS coprod_stage"
