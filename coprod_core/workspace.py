@@ -367,6 +367,15 @@ class Workspace:
         for doc in self.storage.iterate(collection, where):
             yield serialise.structure(collection, doc)
 
+    def record(self, collection: str, record_id: str) -> Any:
+        """One record of any collection, a plugin's included (:mod:`coprod_core.records`)."""
+        return self._get(collection, record_id)
+
+    def records(self, collection: str, **where: Any) -> Iterator[Any]:
+        """Stream a collection's records whose top-level fields match ``where``
+        (equal to the value, or to any item of a list)."""
+        return self._iter(collection, where or None)
+
     def participant(self, record_id: str) -> Participant:
         return self._get("participants", record_id)
 

@@ -50,28 +50,32 @@ class CoprodGroup(click.Group):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.lazy = dict(lazy or {})
-        self._plugin_commands: dict[str, click.Command] | None = None
         self._plugin_error: str | None = None
 
     # -- commands
 
     def plugin_commands(self) -> dict[str, click.Command]:
-        if self._plugin_commands is None:
-            self._plugin_commands = {}
-            try:
-                from coprod_core.plugins import get_plugin_manager, registry
+        """Commands that plugins register, from the process's plugin manager.
 
-                pm = get_plugin_manager()
-                for name, item in registry(pm, "coprod_register_commands", "command").items():
-                    if name in self.lazy or name in self.commands:
-                        raise CoprodError(
-                            f"plugin {item.plugin!r} registers command {name!r}, which coprod "
-                            f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
-                        )
-                    self._plugin_commands[name] = item.thing
-            except CoprodError as exc:
-                self._plugin_error = str(exc)
-        return self._plugin_commands
+        Not cached on the group: the registry is cached per plugin manager,
+        and a test (or a long-lived process) may swap the manager.
+        """
+        commands: dict[str, click.Command] = {}
+        self._plugin_error = None
+        try:
+            from coprod_core.plugins import get_plugin_manager, registry
+
+            pm = get_plugin_manager()
+            for name, item in registry(pm, "coprod_register_commands", "command").items():
+                if name in self.lazy or name in self.commands:
+                    raise CoprodError(
+                        f"plugin {item.plugin!r} registers command {name!r}, which coprod "
+                        f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
+                    )
+                commands[name] = item.thing
+        except CoprodError as exc:
+            self._plugin_error = str(exc)
+        return commands
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.lazy, *self.plugin_commands()})
@@ -159,7 +163,9 @@ def cli(ctx: click.Context, workspace: str | None, actor: str | None) -> None:
     """
     from .common import State
 
-    ctx.obj = State(workspace=workspace, actor=actor)
+    # A caller may pass its own State (tests give one holding a fake clock).
+    state = ctx.ensure_object(State)
+    state.workspace, state.actor = workspace, actor
 
 
 def main() -> None:

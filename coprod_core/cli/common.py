@@ -24,12 +24,15 @@ class State:
     workspace: str | None = None
     actor: str | None = None
     opened: Workspace | None = None
+    #: The clock the workspace uses; None for the real time (tests pass a fake one).
+    clock: Callable[[], dt.datetime] | None = None
 
     def open(self) -> Workspace:
         if self.opened is None:
-            from coprod_core.workspace import Workspace
+            from coprod_core.workspace import Workspace, utc_now
 
-            self.opened = Workspace.open(self.workspace, actor=self.actor)
+            self.opened = Workspace.open(self.workspace, actor=self.actor,
+                                         clock=self.clock or utc_now)
             click.get_current_context().call_on_close(self.close)
         return self.opened
 

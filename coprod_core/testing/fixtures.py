@@ -81,18 +81,21 @@ def run(workspace_dir: Path, plugin_manager: Any, monkeypatch: pytest.MonkeyPatc
     """Run ``coprod`` in-process against ``workspace_dir``.
 
     ``run("participant", "list")`` returns click's Result with ``stdout`` and
-    ``stderr`` kept apart. Pass ``input=`` for prompts.
+    ``stderr`` kept apart. Pass ``input=`` for prompts, and ``clock=clock``
+    to run the command at the fake clock's time (otherwise the real time).
     """
     from click.testing import CliRunner
 
     from coprod_core.cli import cli
+    from coprod_core.cli.common import State
 
     monkeypatch.setenv("COPROD_WORKSPACE", str(workspace_dir))
     monkeypatch.setenv("COPROD_USER", "tester")
     runner = CliRunner()
 
-    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None
-               ) -> Any:
-        return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
+    def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None,
+               clock: Callable[[], Any] | None = None) -> Any:
+        return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False,
+                             obj=State(clock=clock))
 
     return invoke

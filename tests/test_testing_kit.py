@@ -1,0 +1,94 @@
+"""What plugins and their tests rely on: collections, commands, the fake clock in the CLI."""
+
+import datetime as dt
+import json
+
+import click
+import pluggy
+import pytest
+from attrs import frozen
+
+from coprod_core import ids, model
+from coprod_core.errors import NotFound, PluginError
+from coprod_core.records import add_collection
+
+hookimpl = pluggy.HookimplMarker("coprod")
+
+
+@frozen(kw_only=True)
+class Visit:
+    id: str
+    place: str
+    on: dt.date
+
+
+@pytest.fixture
+def visits():
+    add_collection("visits", prefix="V", word="visit", record_type=Visit)
+    yield
+    ids.KINDS.pop("visits", None)
+    model.RECORD_TYPES.pop("visits", None)
+
+
+def test_plugin_collection_writes_and_reads_back(visits, workspace):
+    with workspace.operation("visit.add") as op:
+        first = op.write("visits", Visit(id=op.new_id("visits"), place="Hostel",
+                                         on=dt.date(2026, 2, 1)))
+        op.write("visits", Visit(id=op.new_id("visits"), place="Day centre",
+                                 on=dt.date(2026, 2, 2)))
+    assert first.id == "V-1"
+    assert workspace.record("visits", "v1") == first
+    assert [v.place for v in workspace.records("visits")] == ["Hostel", "Day centre"]
+    assert [v.id for v in workspace.records("visits", place="Day centre")] == ["V-2"]
+    assert list(workspace.audit())[-1]["ids"] == ["V-1", "V-2"]
+
+
+def test_missing_plugin_record_is_named(visits, workspace):
+    with pytest.raises(NotFound, match="no visit with id V-9"):
+        workspace.record("visits", "V-9")
+
+
+def test_declaring_twice_is_harmless(visits):
+    add_collection("visits", prefix="V", word="visit", record_type=Visit)
+    assert ids.parse_id("visits", "v-3") == "V-3"
+
+
+@pytest.mark.parametrize(("name", "prefix", "message"), [
+    ("grants", "P", "already used by collection 'participants'"),
+    ("sessions", "SE", "already exists with ids like S-1"),
+    ("grants", "g", "1 to 3 capital letters"),
+    ("grants", "GRAN", "1 to 3 capital letters"),
+])
+def test_clashing_or_malformed_declarations_are_refused(name, prefix, message):
+    with pytest.raises(PluginError, match=message):
+        add_collection(name, prefix=prefix, word="thing", record_type=Visit)
+    assert "grants" not in ids.KINDS
+
+
+class Hello:
+    @hookimpl
+    def coprod_register_commands(self, register):
+        @click.command()
+        def hello():
+            """Say hello."""
+            click.echo("hello")
+
+        register("hello", hello)
+
+
+def test_plugin_command_seen_after_earlier_invocations(run, register_plugin):
+    assert "hello" not in run("--help").stdout
+    register_plugin(Hello())
+    assert run("hello").stdout == "hello\n"
+    assert "Say hello." in run("--help").stdout
+
+
+def test_run_can_use_the_fake_clock(run, clock):
+    run("participant", "add", "Aisha", "--role", "lived_experience")
+    run("commitment", "make", "Fix the lift", "--by", "P-1", "--authority", "can_decide",
+        "--due", "2026-01-04", clock=clock)
+    made = json.loads(run("commitment", "show", "C-1", "--json", clock=clock).stdout)
+    assert made["history"][0]["at"] == "2026-01-05T10:00:00+00:00"
+    assert run("commitment", "list", "--overdue", clock=clock).stdout.startswith("id ")
+    clock.set(dt.date(2026, 1, 3))
+    assert run("commitment", "list", "--overdue", clock=clock).stdout == "no commitments match\n"
