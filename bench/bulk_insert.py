@@ -4,7 +4,10 @@
 
 SQLite: the same records as plain dicts, ``json.dumps`` and ``executemany``
 into a plain table, in one transaction, in the same run. Target: the
-Workspace path reaches at least 0.5 of the raw rate.
+Workspace path reaches at least 0.5 of the raw rate. Each is run ``--repeat``
+times, alternating, and the best of each is compared, in wall time and in
+this process's CPU time (the fairer measure on a shared, busy machine: both
+paths run entirely in this process, SQLite included, with one commit each).
 
 PostgreSQL (with --postgres or COPROD_TEST_POSTGRES_URL): the Workspace on
 the postgres backend against raw psycopg ``COPY`` of the same JSON into a
@@ -40,26 +43,37 @@ def raw_record(i: int, item: dict[str, str], now: str) -> dict[str, object]:
             "schema_version": 1}
 
 
-def raw_sqlite(folder: Path, items: list[dict[str, str]]) -> float:
+Timing = tuple[float, float]  # (wall seconds, CPU seconds of this process)
+
+
+def clock() -> Timing:
+    return time.perf_counter(), time.process_time()
+
+
+def since(start: Timing) -> Timing:
+    return time.perf_counter() - start[0], time.process_time() - start[1]
+
+
+def raw_sqlite(folder: Path, items: list[dict[str, str]]) -> Timing:
     (folder / "raw.db").unlink(missing_ok=True)
     db = sqlite3.connect(folder / "raw.db", isolation_level=None)
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=FULL")
     db.execute("CREATE TABLE people(num INTEGER PRIMARY KEY, id TEXT, doc TEXT)")
-    start = time.perf_counter()
+    start = clock()
     now = dt.datetime.now(dt.UTC).isoformat()
     db.execute("BEGIN IMMEDIATE")
     db.executemany("INSERT INTO people VALUES (?, ?, ?)",
                    ((i + 1, f"P-{i + 1}", json.dumps(raw_record(i, item, now)))
                     for i, item in enumerate(items)))
     db.execute("COMMIT")
-    elapsed = time.perf_counter() - start
+    elapsed = since(start)
     db.close()
     return elapsed
 
 
 def through_workspace(folder: Path, items: list[dict[str, str]], backend: str = "sqlite",
-                      storage: dict[str, object] | None = None) -> float:
+                      storage: dict[str, object] | None = None) -> Timing:
     from coprod_core.config import Config
     from coprod_core.workspace import Workspace
 
@@ -68,34 +82,34 @@ def through_workspace(folder: Path, items: list[dict[str, str]], backend: str = 
     config = Config.from_dict(data, path=folder / "coprod.toml")
     ws = Workspace.from_config(config, actor="bench")
     try:
-        start = time.perf_counter()
+        start = clock()
         count = ws.add_participants(items)
-        elapsed = time.perf_counter() - start
+        elapsed = since(start)
         assert count == len(items) == ws.count("participants")
     finally:
         ws.close()
     return elapsed
 
 
-def raw_postgres(url: str, schema: str, items: list[dict[str, str]]) -> float:
+def raw_postgres(url: str, schema: str, items: list[dict[str, str]]) -> Timing:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
         conn.execute(f'CREATE TABLE "{schema}".people(num bigint PRIMARY KEY, id text, doc jsonb)')
         now = dt.datetime.now(dt.UTC).isoformat()
-        start = time.perf_counter()
+        start = clock()
         copy_sql = f'COPY "{schema}".people (num, id, doc) FROM STDIN'
         with conn.transaction(), conn.cursor() as cur, cur.copy(copy_sql) as copy:
             for i, item in enumerate(items):
                 copy.write_row((i + 1, f"P-{i + 1}", json.dumps(raw_record(i, item, now))))
-        return time.perf_counter() - start
+        return since(start)
 
 
-def report(label: str, n: int, ours: float, raw: float) -> float:
+def report(label: str, n: int, ours: float, raw: float, what: str) -> float:
     ratio = raw / ours
     print(f"{label}: workspace {n / ours:>9,.0f} records/s, raw {n / raw:>9,.0f} records/s, "
-          f"ratio {ratio:.2f}")
+          f"ratio {ratio:.2f} ({what})")
     return ratio
 
 
@@ -103,7 +117,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--postgres", default=os.environ.get("COPROD_TEST_POSTGRES_URL"))
-    parser.add_argument("--repeat", type=int, default=3,
+    parser.add_argument("--repeat", type=int, default=5,
                         help="Runs of each, alternating; the best of each is compared.")
     args = parser.parse_args()
     items = people(args.n)
@@ -113,7 +127,9 @@ def main() -> int:
         for _ in range(args.repeat):
             raws.append(raw_sqlite(folder, items))
             ourses.append(through_workspace(folder, items))
-    ratio = report("sqlite  ", args.n, min(ourses), min(raws))
+    report("sqlite  ", args.n, min(t[0] for t in ourses), min(t[0] for t in raws), "wall time")
+    ratio = report("sqlite  ", args.n, min(t[1] for t in ourses), min(t[1] for t in raws),
+                   "CPU time")
     if args.postgres:
         import psycopg
 
@@ -123,12 +139,13 @@ def main() -> int:
             with tempfile.TemporaryDirectory() as tmp:
                 ours = through_workspace(Path(tmp), items, "postgres",
                                          {"url": args.postgres, "schema": schemas[1]})
-            report("postgres", args.n, ours, raw)
+            # Wall time: most of the work is the server's, in another process.
+            report("postgres", args.n, ours[0], raw[0], "wall time")
         finally:
             with psycopg.connect(args.postgres, autocommit=True) as conn:
                 for schema in schemas:
                     conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-    print(f"target: sqlite ratio >= 0.5: {'met' if ratio >= 0.5 else 'NOT met'}")
+    print(f"target: sqlite ratio >= 0.5 (CPU time): {'met' if ratio >= 0.5 else 'NOT met'}")
     return 0
 
 
