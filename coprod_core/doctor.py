@@ -85,6 +85,9 @@ def check_filesystem(c: Checkup) -> Iterator[Finding]:
     for notice in c.notices:
         yield Finding(check="filesystem", level=WARNING, message=notice,
                       fix="move the workspace to a local disk, or to PostgreSQL")
+    if c.workspace is not None and not c.notices:
+        yield Finding(check="filesystem", level=OK,
+                      message="no network filesystem under the workspace")
 
 
 def _loose(path: Path) -> bool:

@@ -237,3 +237,44 @@ def test_doctor_runs_checks_other_features_add(run, monkeypatch):
     assert result.exit_code == 0
     assert result.stdout.splitlines()[-2:] == [
         "warning rights: 1 access request is overdue", "        what to do: answer it"]
+
+
+def test_doctor_warns_about_a_network_filesystem(run, workspace_dir, tmp_path, monkeypatch):
+    from coprod_core import fsinfo
+
+    mounts = tmp_path / "mounts"
+    mounts.write_text(f"/dev/sda1 / ext4 rw 0 0\n//nas/team {workspace_dir} cifs rw 0 0\n")
+    monkeypatch.setattr(fsinfo, "MOUNTS", mounts)
+    result = run("doctor", "--json")
+    assert result.exit_code == 0
+    found = {f["check"]: f for f in json.loads(result.stdout)}
+    assert found["filesystem"]["level"] == "warning"
+    assert "network filesystem (cifs)" in found["filesystem"]["message"]
+    # Every other command says it too, once, on stderr.
+    listed = run("participant", "list")
+    assert listed.stderr.count("network filesystem (cifs)") == 1
+    assert listed.stderr.startswith("warning: ")
+
+
+def test_migrate_back_and_forth(filled, workspace_dir):
+    assert filled("migrate", "--to", "json").exit_code == 0
+    result = filled("migrate", "--to", "sqlite", "--path", "second.db")
+    assert result.exit_code == 0, result.stderr
+    assert Config.from_toml(workspace_dir / "coprod.toml").storage_options == {
+        "path": "second.db"}
+    assert (workspace_dir / "second.db").stat().st_mode & 0o777 == 0o600
+    doctor = json.loads(filled("doctor", "--json").stdout)
+    assert {f["level"] for f in doctor} == {"ok"}
+    names = [p["name"] for p in json.loads(filled("participant", "list", "--json").stdout)]
+    assert names == ["Aisha 🌈", "Ben"]
+
+
+def test_postgres_without_the_extra_is_one_clear_line(run, workspace_dir, monkeypatch):
+    from coprod_postgres import backend
+
+    monkeypatch.setattr(backend, "psycopg", None)
+    config = workspace_dir / "coprod.toml"
+    config.write_text(config.read_text().replace('backend = "sqlite"', 'backend = "postgres"'))
+    one_line_error(run("participant", "list"),
+                   'the postgres backend needs psycopg; install it with: '
+                   'pip install "coprod[postgres]"')
