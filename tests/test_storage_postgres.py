@@ -99,3 +99,17 @@ def test_purge_rewrites_the_affected_tables(pg_schema):  # noqa: F811
     assert before != after  # VACUUM FULL wrote the table afresh
     assert [d["id"] for d in storage.iterate("participants")] == ["P-2"]
     storage.close()
+
+
+@needs_postgres
+def test_a_lost_connection_is_a_clear_error(pg_schema):  # noqa: F811
+    import psycopg
+    from coprod_postgres.backend import PostgresStorage
+
+    storage = PostgresStorage(URL, schema=pg_schema)
+    pid = storage._conn.info.backend_pid
+    with psycopg.connect(URL, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    with pytest.raises(StorageError, match="lost the connection to postgresql://"):
+        storage.get("participants", "P-1")
+    storage.close()

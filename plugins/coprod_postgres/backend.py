@@ -109,8 +109,12 @@ class PostgresStorage:
             counters=self._name("coprod_counters"), audit=self._name("coprod_audit"),
             version=self._name("coprod_schema"), schema=sql.Identifier(self.schema),
         )
+        return self._run(composed, params)
+
+    def _run(self, query: Any, params: Any = None) -> Any:
+        """Run one statement; a lost connection or lock timeout becomes a StorageError."""
         try:
-            return self._conn.execute(composed, params)
+            return self._conn.execute(query, params)
         except psycopg.errors.LockNotAvailable:
             raise StorageError(
                 f"another writer held {self.url} for too long; try again, "
@@ -149,7 +153,7 @@ class PostgresStorage:
         return int(self.exec("SELECT max(version) FROM {version}").fetchone()[0] or 0)
 
     def _existing_tables(self) -> set[str]:
-        rows = self._conn.execute(
+        rows = self._run(
             "SELECT tablename FROM pg_tables WHERE schemaname = %s", (self.schema,)
         )
         return {r[0] for r in rows}
@@ -164,11 +168,11 @@ class PostgresStorage:
                 sql.Identifier(f), sql.Literal(f))
             for f in fields
         )
-        self._conn.execute(sql.SQL(
+        self._run(sql.SQL(
             "CREATE TABLE IF NOT EXISTS {}(num bigint PRIMARY KEY, id text NOT NULL, "
             "doc jsonb NOT NULL{})").format(self._name(name), columns))
         for f in fields:
-            self._conn.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}({})").format(
+            self._run(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {}({})").format(
                 sql.Identifier(f"{name}_{f}"), self._name(name), sql.Identifier(f)))
         self._tables.add(name)
 
@@ -212,7 +216,7 @@ class PostgresStorage:
     def get(self, collection: str, record_id: str) -> dict[str, Any] | None:
         if not self._has(collection):
             return None
-        row = self._conn.execute(
+        row = self._run(
             sql.SQL("SELECT doc FROM {} WHERE num = %s").format(self._table(collection)),
             (id_number(record_id),),
         ).fetchone()
@@ -249,7 +253,7 @@ class PostgresStorage:
                         upsert.format(table, sql.SQL("VALUES (%s, %s, %s::jsonb)")), rows)
                 return len(rows)
             numbers = [row[0] for row in rows]
-            clash = self._conn.execute(
+            clash = self._run(
                 sql.SQL("SELECT 1 FROM {} WHERE num BETWEEN %s AND %s LIMIT 1").format(table),
                 (min(numbers), max(numbers))).fetchone()
             if clash is None and len(set(numbers)) == len(numbers):
@@ -259,7 +263,7 @@ class PostgresStorage:
                     for row in rows:
                         copy.write_row(row)
                 return len(rows)
-            self._conn.execute(
+            self._run(
                 "CREATE TEMP TABLE IF NOT EXISTS coprod_stage"
                 "(ord bigint, num bigint, id text, doc jsonb) ON COMMIT DELETE ROWS")
             with self._conn.cursor() as cur:
@@ -280,7 +284,7 @@ class PostgresStorage:
         if not self._has(collection):
             return False
         self._affected.add(collection)
-        cur = self._conn.execute(
+        cur = self._run(
             sql.SQL("DELETE FROM {} WHERE num = %s").format(self._table(collection)),
             (id_number(record_id),),
         )
@@ -325,7 +329,7 @@ class PostgresStorage:
             sql.SQL("").join(sql.SQL(" AND ") + c for c in clauses), sql.Literal(_PAGE))
         last = -1
         while True:
-            rows = self._conn.execute(query, [last, *params]).fetchall()
+            rows = self._run(query, [last, *params]).fetchall()
             for _num, doc in rows:
                 yield doc
             if len(rows) < _PAGE:
@@ -339,7 +343,7 @@ class PostgresStorage:
         query = sql.SQL("SELECT count(*) FROM {}{}").format(
             self._table(collection),
             sql.SQL(" WHERE ") + sql.SQL(" AND ").join(clauses) if clauses else sql.SQL(""))
-        row = self._conn.execute(query, params).fetchone()
+        row = self._run(query, params).fetchone()
         return int(row[0]) if row else 0
 
     def counters(self) -> dict[str, int]:
@@ -378,7 +382,7 @@ class PostgresStorage:
         names = []
         for table in sorted(self._existing_tables()):
             if table.startswith("doc_"):
-                row = self._conn.execute(
+                row = self._run(
                     sql.SQL("SELECT 1 FROM {} LIMIT 1").format(self._name(table))).fetchone()
                 if row:
                     names.append(table[4:])
@@ -403,7 +407,7 @@ class PostgresStorage:
             tables = sorted(t for t in self._existing_tables()
                             if t.startswith("doc_") or t == "coprod_audit")
         for table in tables:
-            self._conn.execute(sql.SQL("VACUUM FULL {}").format(self._name(table)))
+            self._run(sql.SQL("VACUUM FULL {}").format(self._name(table)))
         self._affected.clear()
 
     def close(self) -> None:
