@@ -33,6 +33,9 @@ def migrate_workspace(root: Path, to: str, options: dict[str, Any], *,
     from .plugins import get_plugin_manager, registry
     from .workspace import Workspace
 
+    if to == "memory":
+        raise CoprodError("the memory backend keeps nothing once coprod stops; "
+                          "migrate to sqlite, json or postgres")
     pm = plugins or get_plugin_manager()
     config = Config.from_toml(root / CONFIG_NAME)
     backends = {k: r.thing for k, r in

@@ -170,6 +170,7 @@ def test_migrate_refuses_a_target_that_holds_records(filled, workspace_dir):
     one_line_error(filled("migrate", "--to", "sqlite"), "already holds records")
     one_line_error(filled("migrate", "--to", "json"), "already uses the json backend")
     one_line_error(filled("migrate", "--to", "nowhere"), "unknown backend 'nowhere'")
+    one_line_error(filled("migrate", "--to", "memory"), "keeps nothing once coprod stops")
     one_line_error(filled("migrate", "--to", "json", "--url", "x"), "`storage.url`",
                    "unknown key")
 
