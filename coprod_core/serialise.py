@@ -3,6 +3,21 @@
 Backends store what :func:`unstructure` returns: plain JSON-ready dicts with a
 ``schema_version``. :func:`structure` migrates an older document first; each
 migration is a pure function from one version's document to the next's.
+
+To change the shape of a record: raise :data:`SCHEMA_VERSION` and register
+what turns the previous version's document into the new one, for each
+collection whose documents change::
+
+    SCHEMA_VERSION = 2
+
+    def _participant_1_to_2(doc):
+        doc["name"] = doc.pop("known_as")
+        return doc
+
+    MIGRATIONS[("participants", 1)] = _participant_1_to_2
+
+Older documents are then read in the new shape and written back in it the
+next time they are saved (tests/test_storage_sqlite.py shows one at work).
 """
 
 from __future__ import annotations
