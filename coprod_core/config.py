@@ -30,7 +30,10 @@ _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 #: Top-level table -> "module:function" that checks it. The function takes
 #: ``(table, context)`` and raises :class:`ConfigError` via ``context.error``.
-SECTION_CHECKERS: dict[str, str] = {}
+SECTION_CHECKERS: dict[str, str] = {
+    "forms": "coprod_core.forms.declare:check_forms",
+    "reports": "coprod_core.reports.disclosure:check_section",
+}
 
 CORE_SECTIONS = ("workspace", "storage", "roles", "plugins")
 

@@ -25,7 +25,9 @@ class ConfigError(CoprodError):
         if path is not None:
             where.append(f"{path}" + (f", line {line}" if line else ""))
         if key:
-            where.append(f"`{key}`")
+            # A quoted TOML key may hold a line break: keep the message on one line.
+            shown = key if key.isprintable() else key.encode("unicode_escape").decode("ascii")
+            where.append(f"`{shown}`")
         prefix = ": ".join(where)
         super().__init__(f"{prefix}: {message}" if prefix else message)
         self.path = path

@@ -15,6 +15,7 @@ KINDS: dict[str, tuple[str, str]] = {
     "sessions": ("S", "session"),
     "tensions": ("T", "tension"),
     "commitments": ("C", "commitment"),
+    "submissions": ("F", "form submission"),
 }
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")

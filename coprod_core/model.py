@@ -428,9 +428,32 @@ class AuditEntry:
     ids: tuple[str, ...] = field(default=(), converter=_tuple)
 
 
+@frozen(kw_only=True)
+class Submission:
+    """One filled-in intake form: which form, which version of it, about whom, by whom.
+
+    The answers themselves go where the form says (the participant's record,
+    a session's attendance, rating and feedback). ``answers`` keeps only the
+    answers to questions that fill nothing else; ``not_stored`` names the
+    special-category questions whose answers were dropped for want of consent.
+    """
+
+    id: str
+    form: str
+    #: A hash of the form's definition: which questions were actually asked.
+    form_hash: str
+    participant_id: str | None = None
+    session_id: str | None = None
+    at: dt.datetime = field(converter=_utc)
+    recorded_by: str
+    answers: dict[str, Any] = field(factory=dict)
+    not_stored: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
 RECORD_TYPES: dict[str, type] = {
     "participants": Participant,
     "sessions": Session,
     "tensions": Tension,
     "commitments": Commitment,
+    "submissions": Submission,
 }

@@ -40,6 +40,10 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
                 "Copy the workspace to another backend, verified, then switch."),
     "doctor": ("coprod_core.cli.data", "doctor",
                "Check the workspace and say what to do about problems."),
+    "intake": ("coprod_core.cli.intake", "intake",
+               "Intake forms: list, show, fill in at the terminal, import a spreadsheet."),
+    "report": ("coprod_core.cli.report", "report",
+               "Write reports: summary, you said we did, tensions, participation, ladder."),
 }
 
 

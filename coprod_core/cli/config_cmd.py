@@ -33,6 +33,11 @@ def _check_plugins(config: Any) -> Any:
     settings = {k: r.thing for k, r in
                 registry(pm, "coprod_register_settings", "settings table").items()}
     config.check_plugins(settings, backends)
+    if config.table("forms"):
+        # Forms may use field types that plugins add: check them against those too.
+        from coprod_core.forms.catalogue import load
+
+        load(config, pm)
     return config
 
 
