@@ -4,12 +4,11 @@ import json
 import sqlite3
 
 import pytest
+from postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 from coprod_core import doctor as doctor_module
 from coprod_core.config import Config
 from coprod_core.workspace import Workspace
-
-from .postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 
 @pytest.fixture

@@ -3,10 +3,9 @@
 import functools
 
 import pytest
+from postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 from coprod_core.testing.conformance import StorageConformance
-
-from .postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 
 @needs_postgres

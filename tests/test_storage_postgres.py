@@ -1,10 +1,9 @@
 """PostgreSQL specifics: connection settings, the missing extra, schema versions, purge."""
 
 import pytest
+from postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 from coprod_core.errors import StorageError
-
-from .postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
 
 
 def test_missing_psycopg_names_the_extra(monkeypatch):

@@ -32,9 +32,9 @@ def _fill(storage, records, payments, audit, spare):
         for collection, number in highest.items():
             storage.next_number(collection, number + spare)
         for i, doc in enumerate(payments, start=1):
-            storage.put("payments", {"id": f"PAY-{i}", **doc})
+            storage.put("pilot_notes", {"id": f"PN-{i}", **doc})
         if payments or spare:
-            storage.next_number("payments", len(payments) + spare)
+            storage.next_number("pilot_notes", len(payments) + spare)
         for entry in audit:
             storage.append_audit(entry)
 
@@ -135,13 +135,13 @@ def test_import_needs_an_empty_workspace():
 
 def test_a_failure_while_importing_stores_nothing():
     data = transfer.check_export(_valid())
-    data["collections"]["payments"] = [{"id": "PAY-1"}]
-    data["counters"]["payments"] = 1
+    data["collections"]["pilot_notes"] = [{"id": "PN-1"}]
+    data["counters"]["pilot_notes"] = 1
     target = MemoryStorage()
     real = target.put_many
 
     def failing(collection, docs):
-        if collection == "payments":
+        if collection == "pilot_notes":
             raise OSError(28, "No space left on device")
         return real(collection, docs)
 
@@ -149,3 +149,32 @@ def test_a_failure_while_importing_stores_nothing():
     with pytest.raises(OSError):
         transfer.load(target, data)
     assert transfer.is_empty(target)
+
+
+def test_records_of_a_plugin_collection_are_checked_by_its_type():
+    import datetime as dt
+
+    from attrs import frozen
+
+    from coprod_core import ids, model
+    from coprod_core.records import add_collection
+
+    @frozen(kw_only=True)
+    class Visit:
+        id: str
+        place: str
+        on: dt.date
+
+    add_collection("site_visits", prefix="SV", word="site visit", record_type=Visit)
+    try:
+        data = _valid()
+        data["counters"]["site_visits"] = 2
+        data["collections"]["site_visits"] = [
+            {"id": "SV-1", "place": "Hostel", "on": "2026-03-02", "schema_version": 1},
+            {"id": "SV-2", "place": "Day centre", "on": "next week", "schema_version": 1},
+        ]
+        with pytest.raises(transfer.ImportRefused, match=r"\$\.collections\.site_visits\[1\]\.on"):
+            transfer.check_export(data)
+    finally:
+        ids.KINDS.pop("site_visits", None)
+        model.RECORD_TYPES.pop("site_visits", None)
