@@ -79,12 +79,23 @@ def _make_converter() -> cattrs.Converter:
         _is_attrs_tuple,
         lambda t: _list_of(conv.get_unstructure_hook(typing.get_args(t)[0])),
     )
+    conv.register_unstructure_hook_factory(
+        lambda t: t == dict[str, Any],
+        lambda t: _empty_fast(conv.gen_unstructure_mapping(t)),
+    )
     conv.register_structure_hook(dt.datetime, lambda s, _t: dt.datetime.fromisoformat(s))
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(dt.date, lambda s, _t: dt.date.fromisoformat(s))
     conv.register_unstructure_hook(StrEnum, lambda e: e.value)
     conv.register_structure_hook(Any, lambda v, _t: v)
     return conv
+
+
+def _empty_fast(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def unstructure_mapping(value: Any) -> Any:
+        return hook(value) if value else {}
+
+    return unstructure_mapping
 
 
 def _list_of(hook: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:

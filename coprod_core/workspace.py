@@ -94,6 +94,7 @@ class Operation:
         self.ids: list[str] = []
         self.events: list[Event] = []
         self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
+        self._validator_calls: list[tuple[str, Any, tuple[str, ...]]] | None = None
 
     @property
     def storage(self) -> Storage:
@@ -110,14 +111,16 @@ class Operation:
         """Run every plugin's ``coprod_validate``; raise on the first refusal."""
         if not self._validators:
             return
-        from .plugins import call_each
-
-        for plugin, call in call_each(
-            self.workspace.plugins, "coprod_validate", workspace=self.workspace,
-            operation=self.name, collection=collection, record=record, previous=previous,
-        ):
+        if self._validator_calls is None:
+            # In pluggy's calling order, with the arguments each one takes;
+            # worked out once per operation, as bulk writes validate many records.
+            self._validator_calls = [(impl.plugin_name, impl.function, impl.argnames)
+                                     for impl in reversed(self._validators)]
+        arguments = {"workspace": self.workspace, "operation": self.name,
+                     "collection": collection, "record": record, "previous": previous}
+        for plugin, function, argnames in self._validator_calls:
             try:
-                message = call()
+                message = function(**{name: arguments[name] for name in argnames})
             except CoprodError:
                 raise
             except Exception as exc:

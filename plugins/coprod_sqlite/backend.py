@@ -218,8 +218,11 @@ class SQLiteStorage:
         encode = _ENCODE
         fields = INDEXED_FIELDS.get(collection, ())
         if fields == ("role",):
+            # Participants, often added in bulk: the common case without a call per field.
             rows: Iterable[tuple[Any, ...]] = (
-                (id_number(d["id"]), d["id"], encode(d), _column(d.get("role"))) for d in docs)
+                (int(i[i.rindex("-") + 1:]), i, encode(d),
+                 r if (r := d.get("role")).__class__ is str else _column(r))
+                for d in docs for i in (d["id"],))
         else:
             rows = ((id_number(d["id"]), d["id"], encode(d), *[_column(d.get(f)) for f in fields])
                     for d in docs)
