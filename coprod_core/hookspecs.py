@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from .model import Participant
     from .workspace import Event, Workspace
 
 hookspec = pluggy.HookspecMarker("coprod")
@@ -169,6 +170,80 @@ def coprod_on_event(workspace: Workspace, event: Event) -> None:
     :param workspace: the workspace that changed (open, usable for reads).
     :param event: a :class:`coprod_core.workspace.Event` naming what
         happened (``"commitment.moved"``...), the ids involved and the record.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_subject_access(workspace: Workspace, participant: Participant) -> dict[str, Any] | None:
+    """Add what a plugin holds about one person to their subject access export.
+
+    Called by ``coprod participant export`` (and
+    :func:`coprod_core.subject_access.collect`) once per export. Every
+    implementation is called; each result appears in the export under the
+    plugin's name, in the JSON as given and in the readable version as a list
+    of labelled values. An exception stops the export (an incomplete one
+    must not be handed over) and names the plugin.
+
+    :param workspace: the open workspace, for reads.
+    :param participant: the :class:`coprod_core.model.Participant` the export
+        is about (possibly a tombstone, with ``erased_at`` set).
+    :return: a JSON-ready dict of everything the plugin holds about them, in
+        words a person can read as keys; None (or an empty dict) when it
+        holds nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_erase_participant(
+    workspace: Workspace, participant_id: str, participant: Participant
+) -> None:
+    """Erase what a plugin holds about one person.
+
+    Called inside the erasure's operation (``coprod participant erase``, a
+    withdrawal of consent for ``record``, ``coprod privacy review --erase``),
+    after the core has written the tombstone and before the commit. Write
+    through ``workspace.operation(...)`` (it joins the erasure's transaction)
+    or the storage inside it, so that an error anywhere undoes the whole
+    erasure. Every implementation is called; an exception stops the erasure
+    and names the plugin. After the commit the backend is purged.
+
+    Keep totals true the way the core does: replace a record of the person by
+    a tombstone rather than deleting it when something counts it. As a safety
+    net the core afterwards replaces the person's name, pseudonym, email and
+    phone in every string of every other collection.
+
+    :param workspace: the open workspace.
+    :param participant_id: the id of the person being erased (``"P-12"``).
+    :param participant: their record as it was before the erasure, to find
+        their name or contact details in the plugin's data.
+    :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_consent_withdrawn(
+    workspace: Workspace, participant: Participant, purpose: str
+) -> None:
+    """Drop what a plugin holds that a withdrawn consent covered.
+
+    Called inside the consent operation, when a person withdraws consent for
+    ``purpose`` (``"contact"``, ``"naming"``, ``"special:health"``...), after
+    the core has removed what it holds under that consent and before the
+    commit. A withdrawal of ``record`` erases the person, which calls
+    :func:`coprod_erase_participant` instead. Every implementation is called;
+    an exception undoes the withdrawal and names the plugin.
+
+    :param workspace: the open workspace.
+    :param participant: the person's record with the withdrawal recorded.
+    :param purpose: the purpose withdrawn, one of
+        :data:`coprod_core.model.CONSENT_PURPOSES`.
     :return: nothing.
 
     .. versionadded:: 0.1

@@ -15,6 +15,8 @@ KINDS: dict[str, tuple[str, str]] = {
     "sessions": ("S", "session"),
     "tensions": ("T", "tension"),
     "commitments": ("C", "commitment"),
+    "rights_requests": ("R", "rights request"),
+    "exports": ("X", "subject access export"),
     "submissions": ("F", "form submission"),
 }
 

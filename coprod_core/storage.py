@@ -17,6 +17,12 @@ Rules every backend keeps (the conformance suite in
   matches any of its items;
 - :meth:`Storage.next_number` never returns a committed number twice for a
   collection, even after a delete.
+
+Optional capability: ``rewrite_audit(change) -> int`` replaces, inside a
+transaction, each audit entry for which ``change(entry)`` returns a new dict
+(None keeps it), and returns how many changed. An erasure uses it to remove
+a person's name from the entries where they were the actor; without it the
+erasure warns that the audit log still names them.
 """
 
 from __future__ import annotations

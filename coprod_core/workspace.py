@@ -93,8 +93,13 @@ class Operation:
         self.name = name
         self.ids: list[str] = []
         self.events: list[Event] = []
+        #: Set when personal data was removed: the backend purges after the commit.
+        self.needs_purge = False
+        #: Called in order once the transaction committed (removing files, say).
+        self.after_commit: list[Callable[[], None]] = []
         self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
         self._validator_calls: list[tuple[str, Any, tuple[str, ...]]] | None = None
+        self._check_participant: Callable[[Workspace, Any], None] | None = None
 
     @property
     def storage(self) -> Storage:
@@ -107,8 +112,18 @@ class Operation:
         if record_id not in self.ids:
             self.ids.append(record_id)
 
+    def touch(self, record_id: str) -> None:
+        """Name ``record_id`` in the operation's audit entry (for writes made directly)."""
+        self._touch(record_id)
+
     def validate(self, collection: str, record: Any, previous: Any = None) -> None:
-        """Run every plugin's ``coprod_validate``; raise on the first refusal."""
+        """Check consent rules, then run every plugin's ``coprod_validate``."""
+        if collection == "participants":
+            if self._check_participant is None:
+                from .privacy import check_participant
+
+                self._check_participant = check_participant
+            self._check_participant(self.workspace, record)
         if not self._validators:
             return
         if self._validator_calls is None:
@@ -146,15 +161,14 @@ class Operation:
         function giving the same documents (bulk imports).
         """
         written: list[str] = []
-        validate = self.validate if self._validators else None
+        validate = self.validate
 
         def docs() -> Iterator[dict[str, Any]]:
             unstructure = to_doc
             kind = None
             record = None
             for record in records:
-                if validate is not None:
-                    validate(collection, record)
+                validate(collection, record)
                 if to_doc is None and record.__class__ is not kind:
                     # The record class's hook, looked up once (bench/bulk_insert.py).
                     kind = record.__class__
@@ -344,6 +358,10 @@ class Workspace:
                     })
         finally:
             self._operation = None
+        if op.needs_purge:
+            self.storage.purge()
+        for step in op.after_commit:
+            step()
         self._fire(op.events)
 
     def _fire(self, events: list[Event]) -> None:
@@ -551,6 +569,10 @@ class Workspace:
                 method=how, recorded_by=recorded_by or self.actor, at=self.now(),
             )
             after = evolve(before, consents=(*before.consents, record))
+            if not given:
+                from .privacy import apply_withdrawal
+
+                after = apply_withdrawal(self, op, after, purpose)
             op.write("participants", after, before)
             op.emit("participant.consent", after)
         return after
@@ -708,6 +730,12 @@ class Workspace:
             op.write("commitments", after, before)
             op.emit("commitment.updated", after)
         return after
+
+    def erase_participant(self, record_id: str) -> Any:
+        """Erase a person everywhere, keeping a tombstone; see :mod:`coprod_core.privacy`."""
+        from .privacy import erase
+
+        return erase(self, record_id)
 
     # ------------------------------------------------------------ audit
 

@@ -187,3 +187,46 @@ def test_a_commit_the_disk_refuses_is_reported_not_half_kept(tmp_path, plugin_ma
     ws.close()
     with Workspace.open(folder, plugins=plugin_manager) as again:
         assert again.count("participants") == 0
+
+
+@pytest.mark.parametrize("backend", [*BACKENDS, "postgres"])
+def test_an_erasure_reaches_every_backend(tmp_path, plugin_manager, backend, monkeypatch):
+    """Erasure scrubs records and the audit log, then purges, on each backend."""
+    import uuid
+
+    from postgres_support import URL
+
+    if backend == "postgres":
+        if not URL:
+            pytest.skip("set COPROD_TEST_POSTGRES_URL to run the PostgreSQL tests")
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        monkeypatch.setenv("COPROD_POSTGRES_URL", URL)
+    folder = tmp_path / "ws"
+    ws = Workspace.create(folder, backend=backend, plugins=plugin_manager, actor="coordinator")
+    if backend == "postgres":
+        ws.close()
+        config = folder / "coprod.toml"
+        config.write_text(config.read_text().replace(
+            'backend = "postgres"', f'backend = "postgres"\nschema = "{schema}"'))
+        ws = Workspace.open(folder, plugins=plugin_manager, actor="coordinator")
+    warnings: list[str] = []
+    ws.warn = warnings.append
+    try:
+        person = ws.add_participant("Zed Quill", role="lived_experience")
+        ws.actor = "Zed Quill"
+        ws.raise_tension("Zed Quill was not asked", kind="power", raised_by=person.id)
+        ws.actor = "coordinator"
+        ws.erase_participant(person.id)
+        assert warnings == []
+        assert ws.participant(person.id).erased_at is not None
+        assert "Zed Quill" not in ws.tension("T-1").description
+        actors = [entry["actor"] for entry in ws.audit()]
+        assert "Zed Quill" not in actors
+        assert actors[-1] == "coordinator"
+    finally:
+        ws.close()
+        if backend == "postgres":
+            import psycopg
+
+            with psycopg.connect(URL, autocommit=True) as conn:
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -36,11 +36,14 @@ def programme(plugin_manager: Any, data: dict[str, Any]) -> Workspace:
     ws.add_participant("Cleo", role="commissioner")  # P-14
     for pid in ("P-1", "P-2", "P-3", "P-11"):
         ws.record_consent(pid, "naming", given=True, statement_version="v1", method="written")
-    ws.record_consent("P-1", "special:ethnicity", given=True, statement_version="v1",
-                      method="written")
-    for pid in ("P-1", "P-2"):  # P-2 gave an answer but not consent to use it
+    for pid in ("P-1", "P-2"):
+        ws.record_consent(pid, "special:ethnicity", given=True, statement_version="v1",
+                          method="written")
         ws.update_participant(pid, demographics=(
             Demographic(key="ethnicity", value="Mixed", category="ethnicity"),))
+    # P-2 then withdrew that consent: the answer is removed with it.
+    ws.record_consent("P-2", "special:ethnicity", given=False, statement_version="v1",
+                      method="verbal")
 
     lived = [f"P-{n}" for n in range(1, 11)]
     clock.set(day("2026-01-10"))

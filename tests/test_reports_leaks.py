@@ -71,11 +71,11 @@ def make(pm: Any, data: dict[str, Any]) -> Workspace:
     for i, (role, consent, answer) in enumerate(data["people"]):
         person = ws.add_participant(f"Person {i}", role=role)
         ids.append(person.id)
-        if consent:
+        if consent:  # without consent the answer cannot be stored at all
             ws.record_consent(person.id, "special:ethnicity", given=True, statement_version="v",
                               method="written")
-        ws.update_participant(person.id, demographics=(
-            Demographic(key="ethnicity", value=answer, category="ethnicity"),))
+            ws.update_participant(person.id, demographics=(
+                Demographic(key="ethnicity", value=answer, category="ethnicity"),))
     sessions = []
     for offset, came, ratings in data["sessions"]:
         day = dt.date(2026, 1, 1) + dt.timedelta(days=offset)

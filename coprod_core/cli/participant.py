@@ -23,7 +23,7 @@ ROLE_HELP = ("One of lived_experience, peer_researcher, staff, commissioner, par
 
 @click.group()
 def participant() -> None:
-    """Add, list, show and update participants.
+    """Add, list, show and update participants; record consent, export, erase.
 
     A participant is anyone taking part in the work. Their role says which
     perspective they bring. Many prefer a chosen name or a pseudonym.
@@ -107,3 +107,11 @@ def update(ws: Any, participant_id: str, as_json: bool, **changes: str | None) -
         raise click.UsageError("give at least one of --name, --role, --pseudonym, --email, --phone")
     person = ws.update_participant(participant_id, **given)
     echo_created(person, as_json)
+
+
+# Consent, subject access and erasure live with the other privacy commands.
+from .privacy import consent, erase, export  # noqa: E402
+
+participant.add_command(consent)
+participant.add_command(export)
+participant.add_command(erase)

@@ -517,6 +517,32 @@ class StorageConformance:
                 storage.append_audit(entry)
         assert list(storage.iterate_audit()) == entries
 
+    def test_rewrite_audit_when_offered(self, storage: Storage) -> None:
+        rewrite = getattr(storage, "rewrite_audit", None)
+        if rewrite is None:
+            pytest.skip("this backend does not offer rewrite_audit (optional)")
+        entries = [{"actor": name, "operation": "x", "ids": [f"P-{n}"]}
+                   for n, name in enumerate(["Aisha", "Ben", "Aisha", "Cara"], start=1)]
+        with storage.transaction():
+            for entry in entries[:3]:
+                storage.append_audit(entry)
+
+        def scrub(entry: dict[str, Any]) -> dict[str, Any] | None:
+            return {**entry, "actor": "[erased]"} if entry["actor"] == "Aisha" else None
+
+        with pytest.raises(_Boom), storage.transaction():
+            assert rewrite(scrub) == 2
+            raise _Boom
+        assert list(storage.iterate_audit()) == entries[:3]
+        with storage.transaction():
+            storage.append_audit(entries[3])
+            assert rewrite(scrub) == 2
+            assert [e["actor"] for e in storage.iterate_audit()] == [
+                "[erased]", "Ben", "[erased]", "Cara"]
+            storage.append_audit({"actor": "Aisha", "operation": "y", "ids": []})
+        assert [e["actor"] for e in storage.iterate_audit()] == [
+            "[erased]", "Ben", "[erased]", "Cara", "Aisha"]
+
     def test_purge_after_delete(self, storage: Storage) -> None:
         with storage.transaction():
             storage.put("participants", {"id": "P-1", "role": "staff", "name": "Erase me"})

@@ -110,6 +110,8 @@ class JSONStorage:
         self._depth = 0
         self._staged: dict[str, str | None] = {}
         self._audit: list[str] = []
+        #: The whole committed audit log, rewritten in this transaction (rare: erasures).
+        self._audit_rewritten: list[str] | None = None
         self._counters: dict[str, int] | None = None
         self._lock()
         try:
@@ -211,18 +213,22 @@ class JSONStorage:
                 self._depth = 0
                 self._staged = {}
                 self._audit = []
+                self._audit_rewritten = None
                 self._counters = None
         finally:
             self._unlock()
 
     def _commit(self) -> None:
-        if not self._staged and not self._audit and self._counters is None:
+        rewritten = self._audit_rewritten
+        if not self._staged and not self._audit and self._counters is None and rewritten is None:
             return
         files = dict(self._staged)
         if self._counters is not None:
             files[COUNTERS] = json.dumps(self._counters, sort_keys=True, indent=2) + "\n"
         journal: dict[str, Any] = {"files": files}
-        if self._audit:
+        if rewritten is not None:
+            files[AUDIT] = "".join(rewritten) + "".join(self._audit)
+        elif self._audit:
             try:
                 offset = (self.path / AUDIT).stat().st_size
             except FileNotFoundError:
@@ -351,16 +357,46 @@ class JSONStorage:
         self._require_tx()
         self._audit.append(json.dumps(entry, sort_keys=True, ensure_ascii=False) + "\n")
 
-    def iterate_audit(self) -> Iterator[dict[str, Any]]:
+    def _committed_audit(self) -> Iterator[str]:
+        if self._audit_rewritten is not None:
+            yield from list(self._audit_rewritten)
+            return
         try:
             with open(self.path / AUDIT, encoding="utf-8") as fh:
                 for line in fh:
                     if line.endswith("\n"):
-                        yield json.loads(line)
+                        yield line
         except FileNotFoundError:
             pass
+
+    def iterate_audit(self) -> Iterator[dict[str, Any]]:
+        for line in self._committed_audit():
+            yield json.loads(line)
         for line in list(self._audit):
             yield json.loads(line)
+
+    def rewrite_audit(self, change: Any) -> int:
+        """Replace each audit entry for which ``change(entry)`` returns a new one.
+
+        The whole log file is rewritten at commit, atomically like any record.
+        """
+        self._require_tx()
+        count = 0
+
+        def rewrite(lines: Iterable[str]) -> list[str]:
+            nonlocal count
+            out = []
+            for line in lines:
+                new = change(json.loads(line))
+                if new is not None:
+                    count += 1
+                    line = json.dumps(new, sort_keys=True, ensure_ascii=False) + "\n"
+                out.append(line)
+            return out
+
+        self._audit_rewritten = rewrite(self._committed_audit())
+        self._audit = rewrite(self._audit)
+        return count
 
     def collections(self) -> list[str]:
         names = {f.name for f in self._folders()}

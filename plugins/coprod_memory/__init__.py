@@ -41,15 +41,14 @@ class MemoryStorage:
         self._snapshot = (
             {c: dict(d) for c, d in self._data.items()},
             dict(self._counters),
-            len(self._audit),
+            list(self._audit),  # a copy, as rewrite_audit may change entries
         )
         self._depth = 1
         try:
             yield
         except BaseException:
-            data, counters, audit_len = self._snapshot
-            self._data, self._counters = data, counters
-            del self._audit[audit_len:]
+            data, counters, audit = self._snapshot
+            self._data, self._counters, self._audit = data, counters, audit
             raise
         finally:
             self._depth = 0
@@ -122,6 +121,17 @@ class MemoryStorage:
     def iterate_audit(self) -> Iterator[dict[str, Any]]:
         for text in list(self._audit):
             yield json.loads(text)
+
+    def rewrite_audit(self, change: Any) -> int:
+        """Replace each audit entry for which ``change(entry)`` returns a new one."""
+        self._require_tx()
+        count = 0
+        for i, text in enumerate(self._audit):
+            new = change(json.loads(text))
+            if new is not None:
+                self._audit[i] = json.dumps(new)
+                count += 1
+        return count
 
     def collections(self) -> list[str]:
         return sorted(c for c, d in self._data.items() if d)

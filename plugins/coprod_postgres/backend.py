@@ -365,18 +365,36 @@ class PostgresStorage:
         self._affected.add("")
         self.exec("INSERT INTO {audit}(entry) VALUES (%s)", (Jsonb(entry),))
 
-    def iterate_audit(self) -> Iterator[dict[str, Any]]:
+    def _audit_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         last = 0
         while True:
             rows = self.exec(
                 "SELECT seq, entry FROM {audit} WHERE seq > %s ORDER BY seq LIMIT %s",
                 (last, _PAGE),
             ).fetchall()
-            for _seq, entry in rows:
-                yield entry
+            yield from rows
             if len(rows) < _PAGE:
                 return
             last = rows[-1][0]
+
+    def iterate_audit(self) -> Iterator[dict[str, Any]]:
+        for _seq, entry in self._audit_rows():
+            yield entry
+
+    def rewrite_audit(self, change: Any) -> int:
+        """Replace each audit entry for which ``change(entry)`` returns a new one."""
+        self._require_tx()
+        self._affected.add("")
+        changed: list[tuple[Any, int]] = []
+        for seq, entry in self._audit_rows():
+            new = change(entry)
+            if new is not None:
+                changed.append((Jsonb(new), seq))
+        if changed:
+            with self._conn.cursor() as cur:
+                cur.executemany(sql.SQL("UPDATE {} SET entry = %s WHERE seq = %s").format(
+                    self._name("coprod_audit")), changed)
+        return len(changed)
 
     def collections(self) -> list[str]:
         names = []

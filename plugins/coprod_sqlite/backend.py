@@ -309,6 +309,23 @@ class SQLiteStorage:
             for (text,) in rows:
                 yield json.loads(text)
 
+    def rewrite_audit(self, change: Any) -> int:
+        """Replace each audit entry for which ``change(entry)`` returns a new one.
+
+        An optional capability (see :mod:`coprod_core.storage`): an erasure
+        uses it to remove a person's name where they were the actor.
+        """
+        self._require_tx()
+        changed = []
+        cur = self._db.execute("SELECT seq, entry FROM audit ORDER BY seq")
+        while rows := cur.fetchmany(_BATCH):
+            for seq, text in rows:
+                new = change(json.loads(text))
+                if new is not None:
+                    changed.append((json.dumps(new), seq))
+        self._db.executemany("UPDATE audit SET entry = ? WHERE seq = ?", changed)
+        return len(changed)
+
     def collections(self) -> list[str]:
         names = []
         for table in sorted(self._tables):

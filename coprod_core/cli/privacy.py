@@ -1,0 +1,354 @@
+"""Privacy commands: consent, subject access, erasure, retention, rights requests, audit.
+
+``consent``, ``export`` and ``erase`` join the ``coprod participant`` group;
+``coprod privacy`` and ``coprod audit`` are top-level.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import click
+
+from .common import DATE, echo_json, echo_table, json_option, pass_workspace
+
+PURPOSES_HELP = ("record (keeping their record), contact, naming (in reports), or "
+                 "special:<category> for ethnicity, religion, health, sexuality, "
+                 "criminal_history.")
+METHODS = ("written", "verbal", "electronic")
+REQUEST_TYPES = ("access", "erasure", "rectification", "restriction", "objection",
+                 "portability")
+
+
+def interactive() -> bool:
+    """Whether a person is at the keyboard to answer a question."""
+    return sys.stdin.isatty()
+
+
+def confirm(question: str, yes: bool, flag: str = "--yes") -> None:
+    """Ask ``question``; refuse when nobody can answer and ``yes`` was not given."""
+    if yes:
+        return
+    if not interactive():
+        raise click.UsageError(f"not asking for confirmation without a terminal; add {flag}")
+    if not click.confirm(question, default=False):
+        raise click.Abort()
+
+
+# ---------------------------------------------------------------- participant consent
+
+
+@click.command("consent")
+@click.argument("participant_id", metavar="ID")
+@click.argument("purpose", required=False)
+@click.option("--give/--withdraw", "given", default=None,
+              help="Record that consent for PURPOSE was given, or withdrawn.")
+@click.option("--statement-version", metavar="V",
+              help="The version (or a hash) of the consent statement shown to them.")
+@click.option("--method", type=click.Choice(METHODS),
+              help="How they gave or withdrew it: written, verbal or electronic.")
+@click.option("--recorded-by", metavar="NAME",
+              help="Who recorded it. Default: the actor (--as, COPROD_USER, the system user).")
+@click.option("--yes", is_flag=True,
+              help="Do not ask before a withdrawal of consent for record, which erases them.")
+@json_option
+@pass_workspace
+def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | None,
+            statement_version: str | None, method: str | None, recorded_by: str | None,
+            yes: bool, as_json: bool) -> None:
+    """Show a participant's consents, or record one given or withdrawn.
+
+    With only ID, shows the latest answer for each purpose. With PURPOSE and
+    --give or --withdraw, records it now. PURPOSE is one of: record
+    (keeping their record), contact, naming (in reports), or
+    special:<category> (ethnicity, religion, health, sexuality,
+    criminal_history).
+
+    Withdrawal takes effect at once: withdrawing contact removes their email
+    and phone; special:<category> removes their answers in that category;
+    record erases them (you are asked first).
+    """
+    from coprod_core.model import CONSENT_PURPOSES
+
+    from .common import to_json
+
+    if purpose is None:
+        if given is not None:
+            raise click.UsageError("name the PURPOSE the consent is for")
+        _show_consents(ws.participant(participant_id), as_json)
+        return
+    if purpose not in CONSENT_PURPOSES:
+        from coprod_core.errors import InvalidValue
+
+        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+    if given is None:
+        raise click.UsageError("add --give or --withdraw")
+    missing = [o for o, val in (("--statement-version", statement_version),
+                                ("--method", method)) if not val]
+    if missing:
+        raise click.UsageError(f"add {' and '.join(missing)}")
+    person = ws.participant(participant_id)
+    if person.erased_at is not None:
+        from coprod_core.errors import CoprodError
+
+        raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
+    if not given and purpose == "record":
+        confirm(f"Withdrawing consent for record erases {person.id} everywhere. Go on?", yes)
+    after = ws.record_consent(person.id, purpose, given=bool(given),
+                              statement_version=statement_version or "", method=method or "",
+                              recorded_by=recorded_by)
+    if as_json:
+        echo_json(to_json(after))
+    elif after.erased_at is not None:
+        click.echo(f"{after.id}: consent for record withdrawn; erased")
+    else:
+        state = "given" if given else "withdrawn"
+        click.echo(f"{after.id}: consent for {purpose} {state}")
+
+
+def _show_consents(person: Any, as_json: bool) -> None:
+    from coprod_core.model import CONSENT_PURPOSES
+
+    from .common import to_json
+
+    if as_json:
+        echo_json({"participant_id": person.id,
+                   "current": {p: person.has_consent(p) for p in CONSENT_PURPOSES},
+                   "records": to_json(list(person.consents))})
+        return
+    rows = []
+    for purpose in CONSENT_PURPOSES:
+        c = person.consent(purpose)
+        if c is None:
+            rows.append((purpose, "not asked", "", "", "", ""))
+        else:
+            rows.append((purpose, "given" if c.given else "withdrawn", f"{c.at:%Y-%m-%d}",
+                         c.method, c.statement_version, c.recorded_by))
+    echo_table(("purpose", "consent", "date", "method", "statement", "recorded by"), rows)
+
+
+# ---------------------------------------------------------------- export and erase
+
+
+@click.command("export")
+@click.argument("participant_id", metavar="ID")
+@click.option("-o", "--output", "path", required=True, metavar="FILE",
+              type=click.Path(dir_okay=False),
+              help="The file to write. Refused if it exists, unless --force.")
+@click.option("--format", "fmt", type=click.Choice(("json", "html", "markdown")),
+              help="json (everything, for machines), html or markdown (for the person to "
+                   "read). Default: from FILE's suffix (.json, .html, .md), else json.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@pass_workspace
+def export(ws: Any, participant_id: str, path: str, fmt: str | None, force: bool) -> None:
+    """Write everything held about one participant to FILE (a subject access export).
+
+    Their record and consents, sessions, ratings and feedback, tensions and
+    commitments, notes that mention them, requests, the audit entries about
+    them and what plugins hold. Erasing them later deletes this file too.
+    """
+    from coprod_core.subject_access import export as write_export
+
+    written = write_export(ws, participant_id, path, fmt=fmt, force=force)
+    click.echo(str(written))
+
+
+@click.command("erase")
+@click.argument("participant_id", metavar="ID")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@json_option
+@pass_workspace
+def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
+    """Erase a participant's personal data everywhere, keeping a tombstone.
+
+    The tombstone keeps their id, role, the day they were added and when
+    they were erased, so totals stay true. Their name, pseudonym, email and
+    phone are also removed from notes and descriptions elsewhere, and the
+    subject access exports made of them are deleted. This cannot be undone.
+    """
+    person = ws.participant(participant_id)
+    if person.erased_at is not None:
+        from coprod_core.errors import CoprodError
+
+        raise CoprodError(
+            f"{person.id} was already erased on {person.erased_at:%Y-%m-%d}; nothing changed")
+    confirm(f"Erase {person.id} everywhere? This cannot be undone.", yes)
+    result = ws.erase_participant(person.id)
+    if as_json:
+        echo_json(result.to_json())
+        return
+    click.echo(f"{result.participant_id} erased; {len(result.changed)} other record"
+               f"{'s' if len(result.changed) != 1 else ''} changed")
+    for path in result.files_deleted:
+        click.echo(f"deleted export {path}")
+
+
+# ---------------------------------------------------------------- coprod privacy
+
+
+@click.group()
+def privacy() -> None:
+    """Retention reviews and the record of rights requests.
+
+    Set how long people may be inactive before review with
+    `retention = "24 months"` under [privacy] in coprod.toml.
+    """
+
+
+@privacy.command("review")
+@click.option("--erase", "do_erase", is_flag=True,
+              help="Erase everyone listed, after confirmation.")
+@click.option("--yes", is_flag=True, help="With --erase: do not ask for confirmation.")
+@json_option
+@pass_workspace
+def review(ws: Any, do_erase: bool, yes: bool, as_json: bool) -> None:
+    """List participants inactive for longer than the retention period, with why.
+
+    Inactive means: no attendance (apologies count as taking part), no
+    facilitating, no change to a tension they raised or are party to, no
+    change or progress on a commitment they made, and no consent given or
+    withdrawn, since the date shown.
+    """
+    from coprod_core.privacy import erase as erase_one
+    from coprod_core.privacy import retention
+    from coprod_core.privacy import review as due_people
+
+    due = due_people(ws)
+    if do_erase and due:
+        confirm(f"Erase {len(due)} participant{'s' if len(due) != 1 else ''} "
+                f"({', '.join(d.participant_id for d in due)})? This cannot be undone.", yes)
+        for d in due:
+            erase_one(ws, d.participant_id)
+    if as_json:
+        echo_json([dict(d.to_json(), erased=do_erase) for d in due])
+        return
+    if not due:
+        click.echo(f"nobody is past the retention period ({retention(ws)} inactive)")
+        return
+    echo_table(("id", "role", "last active", "last activity", "due since"),
+               ((d.participant_id, d.role, d.last_active, d.last_activity, d.due_since)
+                for d in due))
+    if do_erase:
+        click.echo(f"erased {len(due)}")
+    else:
+        click.echo("erase them with `coprod privacy review --erase`")
+
+
+@privacy.group("requests", invoke_without_command=True)
+@click.option("--open", "only_open", is_flag=True, help="Only requests not yet done.")
+@json_option
+@click.pass_context
+def requests(ctx: click.Context, only_open: bool, as_json: bool) -> None:
+    """List rights requests (access, erasure, rectification...), with their due dates.
+
+    A request is due one calendar month after it was received. Add one with
+    `coprod privacy requests add TYPE`, close it with `... done ID`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from coprod_core.privacy import requests as all_requests
+
+    from .common import State
+
+    ws = (ctx.find_object(State) or State()).open()
+    today = ws.today()
+    chosen = [r for r in all_requests(ws) if not (only_open and r.done)]
+    if as_json:
+        echo_json([r.to_json(today) for r in chosen])
+        return
+    echo_table(("id", "type", "participant", "received", "due", "done", "status"),
+               ((r.id, r.type, r.participant_id, r.received, r.due, r.done, r.status(today))
+                for r in chosen),
+               empty="no rights requests recorded")
+
+
+@requests.command("add")
+@click.argument("request_type", metavar="TYPE", type=click.Choice(REQUEST_TYPES))
+@click.option("--participant", "participant_id", metavar="ID",
+              help="The participant the request is about, if they are in the records.")
+@click.option("--received", type=DATE, help="When it was received (YYYY-MM-DD). Default: today.")
+@click.option("--note", help="A short note (no more personal detail than needed).")
+@json_option
+@pass_workspace
+def requests_add(ws: Any, request_type: str, participant_id: str | None,
+                 received: dt.date | None, note: str | None, as_json: bool) -> None:
+    """Record a rights request of TYPE: access, erasure, rectification,
+    restriction, objection or portability. Prints its id and due date."""
+    from coprod_core.privacy import add_request
+
+    record = add_request(ws, request_type, received=received, participant_id=participant_id,
+                         note=note)
+    if as_json:
+        echo_json(record.to_json(ws.today()))
+    else:
+        click.echo(f"{record.id} due {record.due}")
+
+
+@requests.command("done")
+@click.argument("request_id", metavar="ID")
+@click.option("--on", "on", type=DATE, help="When it was done (YYYY-MM-DD). Default: today.")
+@json_option
+@pass_workspace
+def requests_done(ws: Any, request_id: str, on: dt.date | None, as_json: bool) -> None:
+    """Mark the rights request ID as done."""
+    from coprod_core.privacy import complete_request
+
+    record = complete_request(ws, request_id, on=on)
+    if as_json:
+        echo_json(record.to_json(ws.today()))
+    else:
+        click.echo(f"{record.id} {record.status(ws.today())} on {record.done}")
+
+
+# ---------------------------------------------------------------- coprod audit
+
+
+@click.command("audit")
+@click.option("--since", type=DATE, help="Only changes on or after this day (YYYY-MM-DD).")
+@click.option("--id", "record_id", metavar="ID",
+              help="Only changes to this record (P-12, S-3, T-7, C-21, R-2...).")
+@json_option
+@pass_workspace
+def audit(ws: Any, since: dt.date | None, record_id: str | None, as_json: bool) -> None:
+    """Show the audit log: when, who, which operation, which records.
+
+    The log never holds the personal details themselves.
+    """
+    import json
+
+    from coprod_core import ids
+    from coprod_core.subject_access import audit_names
+
+    wanted = None
+    if record_id is not None:
+        collection = ids.collection_of(record_id)
+        if collection is None:
+            prefixes = ", ".join(f"{p}-12" for p, _w in ids.KINDS.values())
+            raise click.BadParameter(f"{record_id!r} is not a record id; ids look like "
+                                     f"{prefixes}", param_hint="'--id'")
+        wanted = ids.parse_id(collection, record_id)
+    start = since.isoformat() if since else None
+
+    def chosen() -> Any:
+        for entry in ws.audit():
+            if start and dt.datetime.fromisoformat(entry["at"]).astimezone(
+                    dt.UTC).date().isoformat() < start:
+                continue
+            if wanted and not audit_names(entry.get("ids"), wanted):
+                continue
+            yield entry
+
+    if as_json:
+        first = True
+        click.echo("[", nl=False)
+        for entry in chosen():
+            click.echo(("\n  " if first else ",\n  ") + json.dumps(entry), nl=False)
+            first = False
+        click.echo("\n]" if not first else "]")
+        return
+    echo_table(("when", "who", "operation", "records"),
+               ((f"{dt.datetime.fromisoformat(e['at']):%Y-%m-%d %H:%M}", e.get("actor"),
+                 e.get("operation"), ", ".join(e.get("ids", ()))) for e in chosen()),
+               empty="no changes recorded")
