@@ -3,11 +3,27 @@
 Backends store what :func:`unstructure` returns: plain JSON-ready dicts with a
 ``schema_version``. :func:`structure` migrates an older document first; each
 migration is a pure function from one version's document to the next's.
+
+To change the shape of a record: raise :data:`SCHEMA_VERSION` and register
+what turns the previous version's document into the new one, for each
+collection whose documents change::
+
+    SCHEMA_VERSION = 2
+
+    def _participant_1_to_2(doc):
+        doc["name"] = doc.pop("known_as")
+        return doc
+
+    MIGRATIONS[("participants", 1)] = _participant_1_to_2
+
+Older documents are then read in the new shape and written back in it the
+next time they are saved (tests/test_storage_sqlite.py shows one at work).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Callable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -26,17 +42,72 @@ T = TypeVar("T")
 MIGRATIONS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
+_last_timestamp: tuple[dt.datetime | None, str] = (None, "")
+
+
+def _timestamp(value: dt.datetime) -> str:
+    # Records written together share one timestamp object: format it once.
+    global _last_timestamp
+    last = _last_timestamp
+    if value is last[0]:
+        return last[1]
+    text = value.isoformat()
+    _last_timestamp = (value, text)
+    return text
+
+
+def _optional_datetime(value: dt.datetime | None) -> str | None:
+    return None if value is None else _timestamp(value)
+
+
+def _is_attrs_tuple(kind: Any) -> bool:
+    import attrs
+
+    args = typing.get_args(kind)
+    return (typing.get_origin(kind) is tuple and len(args) == 2 and args[1] is Ellipsis
+            and attrs.has(args[0]))
+
+
 def _make_converter() -> cattrs.Converter:
     import cattrs
+    from cattrs.fns import identity
 
     conv = cattrs.Converter(omit_if_default=False)
-    conv.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
+    # Bulk writes unstructure hundreds of thousands of records: hooks that
+    # cattrs can inline (identity) or that avoid a generator per field keep
+    # that cheap (bench/bulk_insert.py).
+    conv.register_unstructure_hook_func(lambda t: t == str | None, identity)
+    conv.register_unstructure_hook(dt.datetime, _timestamp)
+    conv.register_unstructure_hook_func(lambda t: t == dt.datetime | None, _optional_datetime)
+    conv.register_unstructure_hook_factory(
+        _is_attrs_tuple,
+        lambda t: _list_of(conv.get_unstructure_hook(typing.get_args(t)[0])),
+    )
+    conv.register_unstructure_hook_factory(
+        lambda t: t == dict[str, Any],
+        lambda t: _empty_fast(conv.gen_unstructure_mapping(t)),
+    )
     conv.register_structure_hook(dt.datetime, lambda s, _t: dt.datetime.fromisoformat(s))
     conv.register_unstructure_hook(dt.date, lambda d: d.isoformat())
     conv.register_structure_hook(dt.date, lambda s, _t: dt.date.fromisoformat(s))
     conv.register_unstructure_hook(StrEnum, lambda e: e.value)
     conv.register_structure_hook(Any, lambda v, _t: v)
     return conv
+
+
+def _empty_fast(hook: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def unstructure_mapping(value: Any) -> Any:
+        return hook(value) if value else {}
+
+    return unstructure_mapping
+
+
+def _list_of(hook: Callable[[Any], Any]) -> Callable[[Any], list[Any]]:
+    def unstructure_items(items: Any) -> list[Any]:
+        return [hook(item) for item in items] if items else []
+
+    return unstructure_items
+
 
 
 _converter: cattrs.Converter | None = None
@@ -66,6 +137,19 @@ def unstructure(record: Any) -> dict[str, Any]:
     doc: dict[str, Any] = get_converter().unstructure(record)
     doc["schema_version"] = SCHEMA_VERSION
     return doc
+
+
+def unstructurer(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """:func:`unstructure` for many records of one class (the hook looked up once)."""
+    hook = get_converter().get_unstructure_hook(cls)
+    version = SCHEMA_VERSION
+
+    def unstructure_one(record: Any) -> dict[str, Any]:
+        doc: dict[str, Any] = hook(record)
+        doc["schema_version"] = version
+        return doc
+
+    return unstructure_one
 
 
 def migrate(collection: str, doc: dict[str, Any]) -> dict[str, Any]:

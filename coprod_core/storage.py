@@ -115,6 +115,13 @@ class Storage(Protocol):
         Called inside a transaction; a rolled-back allocation may be reused.
         """
 
+    def counters(self) -> dict[str, int]:
+        """The last id number allocated per collection (for export and migrate).
+
+        A collection whose records were all deleted still has its counter, so
+        that a copy never reuses one of its ids.
+        """
+
     def append_audit(self, entry: Document) -> None:
         """Append one entry to the audit log."""
 
@@ -135,6 +142,13 @@ class Storage(Protocol):
 
     def close(self) -> None:
         """Release files and connections."""
+
+
+# Optional extras a backend may offer (found with getattr, not required):
+#
+# - ``notices: list[str]``: warnings found on opening (a network filesystem);
+# - ``check_integrity() -> list[str]``: problems found in the stored files;
+# - ``backup(target: Path)``: a consistent copy while others may be writing.
 
 
 @frozen(kw_only=True)

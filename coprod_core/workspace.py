@@ -98,6 +98,8 @@ class Operation:
         #: Called in order once the transaction committed (removing files, say).
         self.after_commit: list[Callable[[], None]] = []
         self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
+        self._validator_calls: list[tuple[str, Any, tuple[str, ...]]] | None = None
+        self._check_participant: Callable[[Workspace, Any], None] | None = None
 
     @property
     def storage(self) -> Storage:
@@ -117,19 +119,23 @@ class Operation:
     def validate(self, collection: str, record: Any, previous: Any = None) -> None:
         """Check consent rules, then run every plugin's ``coprod_validate``."""
         if collection == "participants":
-            from .privacy import check_participant
+            if self._check_participant is None:
+                from .privacy import check_participant
 
-            check_participant(self.workspace, record)
+                self._check_participant = check_participant
+            self._check_participant(self.workspace, record)
         if not self._validators:
             return
-        from .plugins import call_each
-
-        for plugin, call in call_each(
-            self.workspace.plugins, "coprod_validate", workspace=self.workspace,
-            operation=self.name, collection=collection, record=record, previous=previous,
-        ):
+        if self._validator_calls is None:
+            # In pluggy's calling order, with the arguments each one takes;
+            # worked out once per operation, as bulk writes validate many records.
+            self._validator_calls = [(impl.plugin_name, impl.function, impl.argnames)
+                                     for impl in reversed(self._validators)]
+        arguments = {"workspace": self.workspace, "operation": self.name,
+                     "collection": collection, "record": record, "previous": previous}
+        for plugin, function, argnames in self._validator_calls:
             try:
-                message = call()
+                message = function(**{name: arguments[name] for name in argnames})
             except CoprodError:
                 raise
             except Exception as exc:
@@ -155,20 +161,29 @@ class Operation:
         function giving the same documents (bulk imports).
         """
         written: list[str] = []
-        unstructure = to_doc or serialise.unstructure
+        validate = self.validate
 
         def docs() -> Iterator[dict[str, Any]]:
+            unstructure = to_doc
+            kind = None
+            record = None
             for record in records:
-                self.validate(collection, record)
+                validate(collection, record)
+                if to_doc is None and record.__class__ is not kind:
+                    # The record class's hook, looked up once (bench/bulk_insert.py).
+                    kind = record.__class__
+                    unstructure = serialise.unstructurer(kind)
                 if not written:
                     written.append(record.id)
-                written[1:] = [record.id]
-                yield unstructure(record)
+                yield unstructure(record)  # type: ignore[misc]
+            if record is not None:
+                written.append(record.id)
 
         count = self.storage.put_many(collection, docs())
         if written:
             # A range keeps the audit entry small for bulk writes: "P-1..P-100000".
-            self._touch(written[0] if len(written) == 1 else f"{written[0]}..{written[-1]}")
+            self._touch(written[0] if len(written) == 2 and written[0] == written[1]
+                        else f"{written[0]}..{written[-1]}")
         return count
 
     def delete(self, collection: str, record_id: str) -> bool:
@@ -245,8 +260,11 @@ class Workspace:
                     registry(pm, "coprod_register_settings", "settings table").items()}
         config.check_plugins(settings, backends)
         storage = backends[config.backend].open(config.root, config.storage_options)
-        return cls(config, storage, plugins=pm, clock=clock,
-                   actor=resolve_actor(actor, config), warn=warn)
+        ws = cls(config, storage, plugins=pm, clock=clock,
+                 actor=resolve_actor(actor, config), warn=warn)
+        for notice in getattr(storage, "notices", ()):
+            ws.warn(notice)
+        return ws
 
     @classmethod
     def create(
@@ -501,16 +519,13 @@ class Workspace:
         first = op.storage.next_number("participants", len(batch))
         now = self.now()
         roles = set(self.config.roles)
-        records = []
-        for offset, item in enumerate(batch):
-            item = dict(item)
-            role = item.pop("role")
-            if role not in roles:
-                raise InvalidValue("role", role, self.config.roles)
-            records.append(Participant(
-                id=ids.format_id("participants", first + offset), role=role,
-                created_at=now, **item,
-            ))
+        prefix = ids.format_id("participants", 0)[:-1]
+        records: list[Participant] = []
+        append = records.append
+        for number, item in enumerate(batch, start=first):
+            if item.get("role") not in roles:
+                raise InvalidValue("role", item.get("role"), self.config.roles)
+            append(Participant(id=f"{prefix}{number}", created_at=now, **item))
         return op.write_many("participants", records)
 
     def update_participant(self, record_id: str, **changes: Any) -> Participant:

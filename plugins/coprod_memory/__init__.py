@@ -41,15 +41,14 @@ class MemoryStorage:
         self._snapshot = (
             {c: dict(d) for c, d in self._data.items()},
             dict(self._counters),
-            len(self._audit),
+            list(self._audit),  # a copy, as rewrite_audit may change entries
         )
         self._depth = 1
         try:
             yield
         except BaseException:
-            data, counters, audit_len = self._snapshot
-            self._data, self._counters = data, counters
-            del self._audit[audit_len:]
+            data, counters, audit = self._snapshot
+            self._data, self._counters, self._audit = data, counters, audit
             raise
         finally:
             self._depth = 0
@@ -111,6 +110,9 @@ class MemoryStorage:
         first = self._counters.get(collection, 0) + 1
         self._counters[collection] = first + count - 1
         return first
+
+    def counters(self) -> dict[str, int]:
+        return dict(sorted(self._counters.items()))
 
     def append_audit(self, entry: dict[str, Any]) -> None:
         self._require_tx()

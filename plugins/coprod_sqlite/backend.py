@@ -6,8 +6,10 @@ Durability and concurrency choices (argued in docs/storage.md):
 - every write in ``BEGIN IMMEDIATE`` with a busy timeout, so concurrent
   writers queue rather than fail or lose updates;
 - ``secure_delete`` on, so deleted personal data does not linger in free pages;
-- the database file is created readable by its owner only (SQLite gives the
-  WAL and shared-memory files the same permissions).
+- the database, its ``-wal`` and ``-shm`` files and the workspace's
+  ``coprod.toml`` are readable by their owner only;
+- a warning (in ``notices``) when the file sits on a network filesystem,
+  where SQLite's locks are not reliable.
 """
 
 from __future__ import annotations
@@ -22,9 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
+from coprod_core.fsinfo import network_warning, owner_only
 from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
 
 _BATCH = 500
+#: The layout of the tables; :meth:`SQLiteStorage._upgrade` migrates older ones.
+STORAGE_VERSION = 2
+# One encoder for every write: json.dumps with options builds a new one per call.
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
 _FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -34,6 +41,8 @@ def open_sqlite(root: Path | None, options: Mapping[str, Any]) -> SQLiteStorage:
         if root is None:
             raise StorageError("the sqlite backend needs a workspace folder or an absolute path")
         path = root / path
+    if root is not None:
+        owner_only(root / "coprod.toml")
     return SQLiteStorage(path, timeout=float(options.get("timeout", 30)))
 
 
@@ -52,6 +61,10 @@ class SQLiteStorage:
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self._depth = 0
+        self.notices: list[str] = []
+        warning = network_warning(self.path)
+        if warning:
+            self.notices.append(warning)
         try:
             self._db = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -64,8 +77,16 @@ class SQLiteStorage:
             if "meta" not in self._tables:
                 with self.transaction():
                     self._create_schema()
+            else:
+                self._upgrade()
         except sqlite3.DatabaseError as exc:
+            self._close_quietly()
             raise StorageError(f"cannot open {self.path}: {exc}") from None
+        except BaseException:
+            self._close_quietly()
+            raise
+        for suffix in ("", "-wal", "-shm"):
+            owner_only(f"{self.path}{suffix}")
 
     # -- schema
 
@@ -83,19 +104,51 @@ class SQLiteStorage:
             "CREATE TABLE IF NOT EXISTS audit(seq INTEGER PRIMARY KEY AUTOINCREMENT, "
             "entry TEXT NOT NULL)"
         )
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('storage_version', '1')")
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('storage_version', ?)", (str(STORAGE_VERSION),))
         for collection in INDEXED_FIELDS:
             self._ensure_table(collection)
         self._tables = self._existing_tables()
+
+    def _upgrade(self) -> None:
+        """Bring a database made by an older coprod up to :data:`STORAGE_VERSION`."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'storage_version'").fetchone()
+        version = int(row[0]) if row else 1
+        if version > STORAGE_VERSION:
+            raise StorageError(
+                f"{self.path} was written by a newer coprod (storage {version}); upgrade coprod"
+            )
+        if version == STORAGE_VERSION:
+            return
+        with self.transaction():
+            # 1 -> 2: indexed fields were generated columns (json_extract on
+            # every insert); they are now plain columns filled on write.
+            for collection, fields in INDEXED_FIELDS.items():
+                name = f"doc_{collection}"
+                if name not in self._tables:
+                    continue
+                self._db.execute(f'ALTER TABLE "{name}" RENAME TO "old_{name}"')
+                for f in fields:
+                    self._db.execute(f'DROP INDEX IF EXISTS "{name}_{f}"')
+                self._tables.discard(name)
+                self._ensure_table(collection)
+                extracted = "".join(f", json_extract(doc, '$.{f}')" for f in fields)
+                columns = "".join(f", {f}" for f in fields)
+                self._db.execute(
+                    f'INSERT INTO "{name}"(num, id, doc{columns}) '
+                    f'SELECT num, id, doc{extracted} FROM "old_{name}"'
+                )
+                self._db.execute(f'DROP TABLE "old_{name}"')
+            self._db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('storage_version', ?)",
+                (str(STORAGE_VERSION),))
 
     def _ensure_table(self, collection: str) -> None:
         name = f"doc_{check_collection(collection)}"
         if name in self._tables:
             return
-        columns = "".join(
-            f", {f} GENERATED ALWAYS AS (json_extract(doc, '$.{f}')) VIRTUAL"
-            for f in INDEXED_FIELDS.get(collection, ())
-        )
+        # Untyped columns keep what is stored as it is (text stays text, numbers numbers).
+        columns = "".join(f", {f}" for f in INDEXED_FIELDS.get(collection, ()))
         self._db.execute(
             f'CREATE TABLE IF NOT EXISTS "{name}"'
             f"(num INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL{columns})"
@@ -105,7 +158,11 @@ class SQLiteStorage:
         self._tables.add(name)
 
     def _has(self, collection: str) -> bool:
-        return f"doc_{check_collection(collection)}" in self._tables
+        name = f"doc_{check_collection(collection)}"
+        if name not in self._tables:
+            # Another process may have created it since we last looked.
+            self._tables = self._existing_tables()
+        return name in self._tables
 
     # -- transactions
 
@@ -158,9 +215,22 @@ class SQLiteStorage:
     def put_many(self, collection: str, docs: Iterable[dict[str, Any]]) -> int:
         self._require_tx()
         self._ensure_table(collection)
-        rows = ((id_number(d["id"]), d["id"], json.dumps(d, ensure_ascii=False)) for d in docs)
+        encode = _ENCODE
+        fields = INDEXED_FIELDS.get(collection, ())
+        if fields == ("role",):
+            # Participants, often added in bulk: the common case without a call per field.
+            rows: Iterable[tuple[Any, ...]] = (
+                (int(i[i.rindex("-") + 1:]), i, encode(d),
+                 r if (r := d.get("role")).__class__ is str else _column(r))
+                for d in docs for i in (d["id"],))
+        else:
+            rows = ((id_number(d["id"]), d["id"], encode(d), *[_column(d.get(f)) for f in fields])
+                    for d in docs)
+        columns = "".join(f", {f}" for f in fields)
+        marks = ", ?" * len(fields)
         cur = self._db.executemany(
-            f"INSERT OR REPLACE INTO {_table(collection)}(num, id, doc) VALUES (?, ?, ?)", rows
+            f"INSERT OR REPLACE INTO {_table(collection)}(num, id, doc{columns}) "
+            f"VALUES (?, ?, ?{marks})", rows
         )
         return cur.rowcount
 
@@ -225,6 +295,10 @@ class SQLiteStorage:
         ).fetchone()
         return int(row[0]) - count + 1
 
+    def counters(self) -> dict[str, int]:
+        rows = self._db.execute("SELECT collection, last FROM counters ORDER BY collection")
+        return {str(c): int(n) for c, n in rows}
+
     def append_audit(self, entry: dict[str, Any]) -> None:
         self._require_tx()
         self._db.execute("INSERT INTO audit(entry) VALUES (?)", (json.dumps(entry),))
@@ -266,8 +340,46 @@ class SQLiteStorage:
         # hold old copies of changed pages until it is checkpointed and cut.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
+    def check_integrity(self) -> list[str]:
+        """``PRAGMA integrity_check``: an empty list when the file is sound."""
+        try:
+            rows = [r[0] for r in self._db.execute("PRAGMA integrity_check")]
+        except sqlite3.DatabaseError as exc:
+            return [str(exc)]
+        return [] if rows == ["ok"] else rows
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy in ``target`` (SQLite's online backup API).
+
+        Others may go on writing while it runs; the copy is the database as
+        it was at one moment. ``target`` is created readable by its owner only.
+        """
+        target = Path(target)
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        os.close(fd)
+        dest = sqlite3.connect(target)
+        try:
+            self._db.backup(dest, pages=1024)
+            dest.execute("PRAGMA journal_mode=DELETE")
+        finally:
+            dest.close()
+
+    def _close_quietly(self) -> None:
+        db = getattr(self, "_db", None)
+        if db is not None:
+            db.close()
+
     def close(self) -> None:
         self._db.close()
+
+
+def _column(value: Any) -> Any:
+    """An indexed field's value as its column holds it (as json_extract would give it)."""
+    if value is None or isinstance(value, str | float) or type(value) is int:
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    return _ENCODE(value)
 
 
 def _sql_value(value: Any) -> Any:

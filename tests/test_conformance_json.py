@@ -1,0 +1,21 @@
+"""The JSON folder backend against the storage conformance suite."""
+
+import functools
+
+import pytest
+from coprod_json.backend import JSONStorage
+from hypothesis import HealthCheck, settings
+
+from coprod_core.testing.conformance import StorageConformance
+
+
+class TestJSON(StorageConformance):
+    # Every commit fsyncs a journal and each file: fewer, shorter examples.
+    hypothesis_settings = settings(
+        max_examples=15, deadline=None, stateful_step_count=12,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
+
+    @pytest.fixture
+    def make_storage(self, tmp_path):
+        return functools.partial(JSONStorage, tmp_path / "coprod-data")

@@ -1,0 +1,14 @@
+"""The SQLite backend against the storage conformance suite."""
+
+import functools
+
+import pytest
+from coprod_sqlite.backend import SQLiteStorage
+
+from coprod_core.testing.conformance import StorageConformance
+
+
+class TestSQLite(StorageConformance):
+    @pytest.fixture
+    def make_storage(self, tmp_path):
+        return functools.partial(SQLiteStorage, tmp_path / "coprod.db")
