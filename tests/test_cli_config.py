@@ -76,7 +76,7 @@ def test_set_then_the_workspace_uses_it(run, workspace_dir):
     ("workspace.org", "5", "`workspace.org`: must be a string, not an integer"),
     ("storage.timeout", "soon", "`storage.timeout`: must be an integer or a number, not a string"),
     ("storage.backend", "mongo", "`storage.backend`: unknown backend 'mongo'; available: "
-     "memory, sqlite"),
+     "json, memory, postgres, sqlite"),
     ("workspace", "3", "`workspace`: must be a table, not an integer"),
     ("wrkspace.org", "X", "`wrkspace`: unknown key (did you mean `workspace`?)"),
     ("roles.custom.Carer", "Carer", "`roles.custom.Carer`: role names are lower-case letters"),

@@ -171,7 +171,8 @@ MALFORMED = [
      "{path}, line 3: `storage.pth`: unknown key (did you mean `path`?); "
      "allowed here: path, timeout"),
     ('[storage]\nbackend = "mongo"\n',
-     "{path}, line 2: `storage.backend`: unknown backend 'mongo'; available: memory, sqlite"),
+     "{path}, line 2: `storage.backend`: unknown backend 'mongo'; "
+     "available: json, memory, postgres, sqlite"),
     ('[roles]\ncustom = { Carer = "Carer" }\n',
      "{path}: `roles.custom.Carer`: role names are lower-case letters"),
     ('[plugins]\nexport = 3\n',

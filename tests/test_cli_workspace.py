@@ -99,7 +99,8 @@ def test_init_with_an_unknown_backend_leaves_nothing_behind(run, tmp_path, monke
                         lambda org, backend: real(org, "nosuch"))
     folder = tmp_path / "new"
     err = fails(run("init", str(folder), env=NO_WS))
-    assert "`storage.backend`: unknown backend 'nosuch'; available: memory, sqlite" in err
+    assert ("`storage.backend`: unknown backend 'nosuch'; "
+            "available: json, memory, postgres, sqlite") in err
     assert not folder.exists()
 
 
