@@ -178,9 +178,26 @@ def check_counters(c: Checkup) -> Iterator[Finding]:
 
 
 #: Every check, in order. Append a function to add one.
+def check_privacy(c: Checkup) -> Iterator[Finding]:
+    """Rights requests past their due date, and people due for retention review."""
+    if c.workspace is None:
+        return
+    from .privacy import overdue_requests_check, retention_check
+
+    requests = overdue_requests_check(c.workspace)
+    for item in requests:
+        yield Finding(check="rights_requests", level=WARNING, **item)
+    reviews = retention_check(c.workspace)
+    for item in reviews:
+        yield Finding(check="retention", level=WARNING, **item)
+    if not requests:
+        yield Finding(check="rights_requests", level=OK,
+                      message="no rights request is past its due date")
+
+
 CHECKS: list[Check] = [
     check_config, check_backend, check_filesystem, check_permissions, check_integrity,
-    check_documents, check_counters,
+    check_documents, check_counters, check_privacy,
 ]
 
 

@@ -297,3 +297,20 @@ def test_an_erased_persons_export_shows_only_the_tombstone(run, tmp_path):
     assert "Your details were erased on" in text
     assert "Zoë" not in text and "zoe@" not in text
     assert "- Role: peer researcher" in text
+
+
+def test_doctor_flags_an_overdue_rights_request(run):
+    ok = run("doctor", "--json")
+    assert ok.exit_code == 0, ok.stderr
+    assert {"check": "rights_requests", "level": "ok",
+            "message": "no rights request is past its due date", "fix": ""} in json.loads(
+        ok.stdout)
+    run("privacy", "requests", "add", "access", "--received", "2020-01-06")
+    result = run("doctor", "--json")
+    findings = [f for f in json.loads(result.stdout) if f["check"] == "rights_requests"]
+    assert len(findings) == 1
+    assert findings[0]["level"] == "warning"
+    assert "R-1" in findings[0]["message"]
+    assert "2020-02-06" in findings[0]["message"]
+    plain = run("doctor")
+    assert "R-1" in plain.stdout + plain.stderr
