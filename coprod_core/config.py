@@ -277,6 +277,15 @@ def resolve_workspace(option: str | os.PathLike[str] | None) -> Path:
 # ---------------------------------------------------------------- writing
 
 
+_BACKEND_HINTS = {
+    "sqlite": '# The SQLite database file, relative to this folder.\n# path = "coprod.db"',
+    "json": '# The folder of record files, relative to this folder.\n# path = "coprod-data"',
+    "postgres": ("# The server: a URL here, or (better, it may hold a password) the name of\n"
+                 "# an environment variable that holds it.\n"
+                 '# url_env = "COPROD_POSTGRES_URL"'),
+}
+
+
 def default_toml(org: str = "", backend: str = "sqlite") -> str:
     """The commented ``coprod.toml`` written by ``coprod init``."""
     import tomli_w
@@ -297,8 +306,7 @@ def default_toml(org: str = "", backend: str = "sqlite") -> str:
 # Where records are kept: "sqlite" (one file here, the default), "json"
 # (a folder of files) or "postgres" (a server).
 backend = "{backend}"
-# The SQLite database file, relative to this folder.
-# path = "coprod.db"
+{_BACKEND_HINTS.get(backend, "# This backend's keys: see docs/storage.md.")}
 
 [roles]
 # Roles beyond lived_experience, peer_researcher, staff, commissioner,

@@ -336,3 +336,24 @@ def test_demo_with_another_organisation_name(run, tmp_path):
     assert out.startswith("created an example programme for Harbour Trust in ")
     shown = json.loads(ok(run("-w", str(tmp_path / "d"), "config", "show", "--json")))
     assert shown["workspace"]["org"] == "Harbour Trust"
+
+
+def test_init_with_the_json_backend(run, tmp_path):
+    folder = tmp_path / "panel"
+    result = run("init", str(folder), "--backend", "json", env={"COPROD_WORKSPACE": ""})
+    assert result.exit_code == 0, result.stderr
+    text = (folder / "coprod.toml").read_text(encoding="utf-8")
+    assert 'backend = "json"' in text
+    assert '# path = "coprod-data"' in text
+    added = run("-w", str(folder), "participant", "add", "Ada", "--role", "staff")
+    assert added.stdout == "P-1\n"
+    assert (folder / "coprod-data").is_dir()
+    assert not (folder / "coprod.db").exists()
+
+
+def test_init_with_an_unknown_backend_names_the_known_ones(run, tmp_path):
+    folder = tmp_path / "panel"
+    result = run("init", str(folder), "--backend", "mongo", env={"COPROD_WORKSPACE": ""})
+    assert result.exit_code == 1
+    assert "unknown backend 'mongo'; available: json, memory, postgres, sqlite" in result.stderr
+    assert not folder.exists()

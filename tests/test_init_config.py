@@ -44,5 +44,5 @@ def test_an_existing_workspace_is_not_replaced(run, tmp_path, workspace_dir):
 def test_org_and_config_together_are_refused(run, tmp_path):
     result = run("init", str(tmp_path / "x"), "--config", str(EXAMPLE), "--org", "Riverside")
     assert result.exit_code == 2
-    assert "give --org or --config, not both" in result.stderr
+    assert "give --org and --backend, or --config, not both" in result.stderr
     assert not (tmp_path / "x").exists()

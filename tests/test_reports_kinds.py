@@ -383,3 +383,15 @@ def test_period_must_run_forwards():
 
     with pytest.raises(CoprodError, match="is after --to"):
         Params(period_from=day("2026-03-01"), period_to=day("2026-02-01"))
+
+
+def test_custom_role_labels_read_well_mid_sentence(plugin_manager):
+    from coprod_core.workspace import Workspace
+    from coprod_reports.common import roles_in_words
+
+    ws = Workspace.in_memory(plugins=plugin_manager, data={
+        "roles": {"custom": {"carer": "Carer or family member", "nhs": "NHS staff"}}})
+    words = roles_in_words(ws, frozenset({"lived_experience", "carer", "nhs"}))
+    assert "carer or family member" in words
+    assert "NHS staff" in words
+    assert "Carer" not in words

@@ -19,21 +19,25 @@ def _actor() -> str | None:
 @click.argument("directory", metavar="[DIR]", default=".",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", default="", help="The organisation's name, shown on reports.")
+@click.option("--backend", default="sqlite", show_default=True,
+              help="Where records are kept: sqlite (one file, no server), json (a folder of "
+                   "readable files) or a backend a plugin adds. For postgres, start with "
+                   "sqlite and move with `coprod migrate --to postgres`.")
 @click.option("--config", "config_file", metavar="FILE",
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Start from a copy of this coprod.toml (checked first) instead of the "
                    "commented defaults, such as an example's or another workspace's.")
-def init(directory: Path, org: str, config_file: Path | None) -> None:
+def init(directory: Path, org: str, backend: str, config_file: Path | None) -> None:
     """Create a workspace in DIR (default: this folder): coprod.toml with
     commented defaults (or a copy of --config FILE), and the database."""
     from coprod_core.workspace import Workspace
 
     if config_file is None:
-        ws = Workspace.create(directory, org=org, actor=_actor())
+        ws = Workspace.create(directory, org=org, backend=backend, actor=_actor())
     else:
-        if org:
-            raise click.UsageError("give --org or --config, not both: the organisation's "
-                                   "name is in the [workspace] table of the --config file")
+        if org or backend != "sqlite":
+            raise click.UsageError("give --org and --backend, or --config, not both: they "
+                                   "are in the --config file's [workspace] and [storage]")
         ws = _from_config(directory, config_file)
     with ws:
         click.echo(f"created a coprod workspace in {ws.root}")

@@ -107,9 +107,16 @@ def _and(words: list[str]) -> str:
 
 def roles_in_words(ws: Workspace, roles: frozenset[str]) -> str:
     """``Lived experience and Peer researchers``: configured roles, as people read them."""
-    words = [role_label(ws, r).lower() if r in ROLE_LABELS and r not in ws.config.custom_roles
-             else role_label(ws, r) for r in ordered_roles(ws, roles) if r in roles]
+    words = [_mid_sentence(role_label(ws, r)) for r in ordered_roles(ws, roles) if r in roles]
     return _and(words or ["no roles"])
+
+
+def _mid_sentence(label: str) -> str:
+    """A label as it reads inside a sentence: ``Carer`` -> ``carer``, ``NHS staff`` kept."""
+    first = label.split(" ", 1)[0]
+    if len(first) > 1 and first.isupper():
+        return label
+    return label[:1].lower() + label[1:]
 
 
 def roles_by_id(ws: Workspace) -> dict[str, str]:
