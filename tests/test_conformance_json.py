@@ -3,10 +3,10 @@
 import functools
 
 import pytest
-from coprod_json.backend import JSONStorage
 from hypothesis import HealthCheck, settings
 
 from coprod_core.testing.conformance import StorageConformance
+from coprod_json.backend import JSONStorage
 
 
 class TestJSON(StorageConformance):

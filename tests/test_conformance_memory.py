@@ -1,9 +1,9 @@
 """The in-memory backend against the storage conformance suite."""
 
 import pytest
-from coprod_memory import MemoryStorage
 
 from coprod_core.testing.conformance import StorageConformance
+from coprod_memory import MemoryStorage
 
 
 class TestMemory(StorageConformance):

@@ -3,9 +3,9 @@
 import functools
 
 import pytest
-from coprod_sqlite.backend import SQLiteStorage
 
 from coprod_core.testing.conformance import StorageConformance
+from coprod_sqlite.backend import SQLiteStorage
 
 
 class TestSQLite(StorageConformance):

@@ -41,7 +41,6 @@ from coprod_core.testing import strategies as cs
 
 def _memory_workspace(clock: FakeClock):
     import coprod_memory
-
     from coprod_core.plugins import new_plugin_manager
     from coprod_core.workspace import Workspace
 

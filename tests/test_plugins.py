@@ -416,7 +416,6 @@ def test_a_duplicate_storage_backend_stops_the_workspace_opening(register_plugin
 
 def test_a_plugin_storage_backend_is_used(register_plugin, run, workspace_dir):
     import coprod_memory
-
     from coprod_core.storage import StorageBackend
 
     opened = []

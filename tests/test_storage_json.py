@@ -4,10 +4,10 @@ import json
 import os
 
 import pytest
-from coprod_json import backend
-from coprod_json.backend import JSONStorage
 
 from coprod_core.errors import StorageError
+from coprod_json import backend
+from coprod_json.backend import JSONStorage
 
 
 def snapshot(folder):

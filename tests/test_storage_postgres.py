@@ -103,6 +103,7 @@ def test_purge_rewrites_the_affected_tables(pg_schema):  # noqa: F811
 @needs_postgres
 def test_a_lost_connection_is_a_clear_error(pg_schema):  # noqa: F811
     import psycopg
+
     from coprod_postgres.backend import PostgresStorage
 
     storage = PostgresStorage(URL, schema=pg_schema)

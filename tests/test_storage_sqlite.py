@@ -4,11 +4,11 @@ import threading
 import time
 
 import pytest
-from coprod_sqlite.backend import SQLiteStorage
 
 from coprod_core import fsinfo, serialise
 from coprod_core.errors import StorageError
 from coprod_core.workspace import Workspace
+from coprod_sqlite.backend import SQLiteStorage
 
 
 def mode(path):

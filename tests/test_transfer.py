@@ -4,12 +4,12 @@ import io
 import json
 
 import pytest
-from coprod_memory import MemoryStorage
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coprod_core import serialise, transfer
 from coprod_core.testing.conformance import model_records, unusual_text
+from coprod_memory import MemoryStorage
 
 _plugin_docs = st.lists(
     st.fixed_dictionaries({"amount": st.integers(0, 10**6), "note": unusual_text(1, 30),
