@@ -124,6 +124,25 @@ def coprod_register_commands(register: Register) -> None:
 
 
 @hookspec
+def coprod_register_collections(register: Register) -> None:
+    """Declare the collections of records a plugin keeps beside the core's four.
+
+    Called once per plugin manager, when a workspace is first opened and
+    before any record is read, so export, import, migrate, doctor and
+    erasure know the plugin's records too. Keep it cheap: import the record
+    class inside the implementation, not at the top of the plugin's module.
+
+    :param register: call ``register(name, collection)`` with a
+        :class:`coprod_core.records.Collection` (the id prefix, the word for
+        one record, and the attrs class records are structured as). ``name``
+        is a lower-case identifier; ids look like ``<prefix>-12``.
+    :return: nothing; a name or prefix already taken is an error naming the plugin.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
 def coprod_register_settings(register: Register) -> None:
     """Declare the keys a plugin reads from its ``[plugins.<name>]`` table.
 

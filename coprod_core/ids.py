@@ -23,13 +23,23 @@ KINDS: dict[str, tuple[str, str]] = {
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")
 
 
+def _kind(collection: str) -> tuple[str, str]:
+    try:
+        return KINDS[collection]
+    except KeyError:
+        raise CoprodError(
+            f"no collection named {collection!r}; a plugin declares its own with "
+            "coprod_register_collections"
+        ) from None
+
+
 def format_id(collection: str, number: int) -> str:
-    return f"{KINDS[collection][0]}-{number}"
+    return f"{_kind(collection)[0]}-{number}"
 
 
 def parse_id(collection: str, text: str) -> str:
     """Normalise ``text`` to the canonical id of a record in ``collection``."""
-    prefix, word = KINDS[collection]
+    prefix, word = _kind(collection)
     match = _ID.match(str(text))
     if match is None or match.group(1).upper() != prefix:
         raise CoprodError(

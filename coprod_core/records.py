@@ -1,11 +1,18 @@
 """Collections that plugins keep beside the core's four.
 
 A plugin with records of its own (the payments example keeps ``payments``)
-declares the collection once, when its module is imported::
+declares the collection through the ``coprod_register_collections`` hook::
 
-    from coprod_core.records import add_collection
+    @hookimpl
+    def coprod_register_collections(register):
+        from coprod_core.records import Collection
+        from .model import Payment
 
-    add_collection("payments", prefix="PAY", word="payment", record_type=Payment)
+        register("payments", Collection(prefix="PAY", word="payment", record_type=Payment))
+
+The core applies every registration (:func:`declare_collections`) when a
+workspace is opened; :func:`add_collection` does the same for one
+collection directly (core features and tests).
 
 From then on ``op.new_id("payments")`` gives ``PAY-1``, ``PAY-2``...;
 ``op.write("payments", payment)`` validates and stores it through whichever
@@ -19,6 +26,9 @@ record type is an attrs class with an ``id``; it is stored as the document
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from attrs import frozen
 
 from . import ids, model
 from .errors import PluginError
@@ -46,3 +56,33 @@ def add_collection(name: str, *, prefix: str, word: str, record_type: type) -> N
             raise PluginError(f"id prefix {prefix!r} is already used by collection {other!r}")
     ids.KINDS[name] = (prefix, word)
     model.RECORD_TYPES[name] = record_type
+
+
+@frozen(kw_only=True)
+class Collection:
+    """A plugin's collection, as ``coprod_register_collections`` registers it."""
+
+    #: One to three capital letters: ids look like ``PAY-12``.
+    prefix: str
+    #: The word for one record, used in messages ("no payment with id PAY-9").
+    word: str
+    #: The attrs class (with an ``id``) that documents are structured as.
+    record_type: type
+
+
+def declare_collections(pm: Any) -> None:
+    """Apply every collection the plugins registered (once per plugin manager)."""
+    from .plugins import registry
+
+    for name, item in registry(pm, "coprod_register_collections", "collection").items():
+        collection = item.thing
+        if not isinstance(collection, Collection):
+            raise PluginError(
+                f"plugin {item.plugin!r} registered collection {name!r} as "
+                f"{type(collection).__name__}, not coprod_core.records.Collection"
+            )
+        try:
+            add_collection(name, prefix=collection.prefix, word=collection.word,
+                           record_type=collection.record_type)
+        except Exception as exc:
+            raise PluginError(f"plugin {item.plugin!r}: {exc}") from None

@@ -259,6 +259,10 @@ class Workspace:
         settings = {k: r.thing for k, r in
                     registry(pm, "coprod_register_settings", "settings table").items()}
         config.check_plugins(settings, backends)
+        if pm.hook.coprod_register_collections.get_hookimpls():
+            from .records import declare_collections
+
+            declare_collections(pm)
         storage = backends[config.backend].open(config.root, config.storage_options)
         ws = cls(config, storage, plugins=pm, clock=clock,
                  actor=resolve_actor(actor, config), warn=warn)

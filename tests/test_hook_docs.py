@@ -133,7 +133,10 @@ def _example_plugin(hook: str):
     source = re.findall(r"```python\n(.*?)```", body, re.DOTALL)[0]
     module = types.ModuleType(f"docs_example_{hook}")
     module.hookimpl = pluggy.HookimplMarker("coprod")  # type: ignore[attr-defined]
-    exec(compile(source, f"docs/plugins.md ({hook})", "exec"), module.__dict__)
+    # dont_inherit: run the example as its own module would, without this
+    # file's `from __future__ import annotations`.
+    exec(compile(source, f"docs/plugins.md ({hook})", "exec", dont_inherit=True),
+         module.__dict__)
     return module
 
 
@@ -210,3 +213,24 @@ def test_the_form_and_field_type_examples_are_usable(register_plugin, run):
     types = registry(get_plugin_manager(), "coprod_register_field_types", "field type")
     postcode = types["postcode_area"].thing
     assert postcode.parse("ls6 2ab", None) == "LS6"
+
+
+def test_the_collections_example_declares_visits(register_plugin, workspace_dir,
+                                                 plugin_manager):
+    import datetime as dt
+
+    from coprod_core import ids, model
+    from coprod_core.workspace import Workspace
+
+    register_plugin(_example_plugin("coprod_register_collections"), name="visits")
+    try:
+        with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
+            visit_type = model.RECORD_TYPES["visits"]
+            with ws.operation("visit.add") as op:
+                op.write("visits", visit_type(id=op.new_id("visits"), place="Day centre",
+                                              on=dt.date(2026, 2, 3)))
+            assert [v.place for v in ws.records("visits")] == ["Day centre"]
+            assert ws.record("visits", "v1").id == "V-1"
+    finally:
+        ids.KINDS.pop("visits", None)
+        model.RECORD_TYPES.pop("visits", None)

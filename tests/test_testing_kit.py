@@ -92,3 +92,57 @@ def test_run_can_use_the_fake_clock(run, clock):
     assert run("commitment", "list", "--overdue", clock=clock).stdout.startswith("id ")
     clock.set(dt.date(2026, 1, 3))
     assert run("commitment", "list", "--overdue", clock=clock).stdout == "no commitments match\n"
+
+
+class VisitsPlugin:
+    """A plugin declaring its collection through the hook, as plugins should."""
+
+    @hookimpl
+    def coprod_register_collections(self, register):
+        from coprod_core.records import Collection
+
+        register("site_checks", Collection(prefix="SC", word="site check", record_type=Visit))
+
+
+@pytest.fixture
+def forget_site_checks():
+    yield
+    ids.KINDS.pop("site_checks", None)
+    model.RECORD_TYPES.pop("site_checks", None)
+
+
+def test_a_collection_registered_by_a_plugin_is_declared_when_the_workspace_opens(
+        forget_site_checks, register_plugin, workspace_dir, plugin_manager):
+    from coprod_core.workspace import Workspace
+
+    register_plugin(VisitsPlugin(), name="site-checks")
+    assert "site_checks" not in ids.KINDS
+    with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
+        with ws.operation("site_check.add") as op:
+            op.write("site_checks", Visit(id=op.new_id("site_checks"), place="Hostel",
+                                          on=dt.date(2026, 3, 1)))
+        assert ws.record("site_checks", "sc1").place == "Hostel"
+        with pytest.raises(NotFound, match="no site check with id SC-2"):
+            ws.record("site_checks", "SC-2")
+
+
+def test_a_plugin_collection_clashing_with_the_core_names_the_plugin(
+        forget_site_checks, register_plugin, workspace_dir, plugin_manager):
+    from coprod_core.records import Collection
+    from coprod_core.workspace import Workspace
+
+    class Clash:
+        @hookimpl
+        def coprod_register_collections(self, register):
+            register("site_checks", Collection(prefix="P", word="check", record_type=Visit))
+
+    register_plugin(Clash(), name="clash")
+    with pytest.raises(PluginError, match="plugin 'clash': id prefix 'P' is already used"):
+        Workspace.open(workspace_dir, plugins=plugin_manager)
+
+
+def test_an_unknown_collection_is_a_clear_error(workspace):
+    from coprod_core.errors import CoprodError
+
+    with pytest.raises(CoprodError, match="no collection named 'nothing'"):
+        workspace.record("nothing", "N-1")

@@ -7,7 +7,8 @@ was paid. Records live in their own ``payments`` collection (ids ``PAY-1``...)
 in whatever storage the workspace uses, written through the Workspace so
 they share its transactions, audit log, validation and events.
 
-Hooks used: ``coprod_register_settings`` (``[plugins.payments]``),
+Hooks used: ``coprod_register_collections`` (the ``payments`` records),
+``coprod_register_settings`` (``[plugins.payments]``),
 ``coprod_register_commands`` (``coprod payments ...``), ``coprod_validate``
 (the payment rules), ``coprod_register_report_kinds`` (the ``payments``
 report, :mod:`.report`), and ``coprod_subject_access`` and
@@ -20,10 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from coprod_core.records import add_collection
-
-from .model import Payment
-
 if TYPE_CHECKING:
     from coprod_core.model import Participant
 
@@ -31,7 +28,15 @@ hookimpl = pluggy.HookimplMarker("coprod")
 
 __version__ = "0.1.0"
 
-add_collection("payments", prefix="PAY", word="payment", record_type=Payment)
+
+
+@hookimpl
+def coprod_register_collections(register: Any) -> None:
+    from coprod_core.records import Collection
+
+    from .model import Payment
+
+    register("payments", Collection(prefix="PAY", word="payment", record_type=Payment))
 
 
 @hookimpl
