@@ -705,3 +705,23 @@ def test_fixture_helpers_restore_the_previous_manager():
     with use_plugin_manager() as pm:
         assert plugins._manager is pm
     assert plugins._manager is before
+
+
+def test_plugin_commands_are_listed_apart_from_the_built_in_ones(register_plugin, run):
+    import click
+
+    class Extra:
+        @hookimpl
+        def coprod_register_commands(self, register):
+            @click.command()
+            def tally():
+                """Count the tallies kept by this plugin, in a sentence long enough to wrap."""
+
+            register("tally", tally)
+
+    register_plugin(Extra(), name="extra")
+    text = run("--help").stdout
+    built_in, _, from_plugins = text.partition("Commands from plugins:")
+    assert "tally" not in built_in
+    assert "tally" in from_plugins
+    assert "Count the tallies kept by this plugin" in from_plugins

@@ -107,10 +107,13 @@ class CoprodGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][2]) for name in sorted(self.lazy)]
-        for name, command in sorted(self.plugin_commands().items()):
-            rows.append((name, command.get_short_help_str(60)))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+        added = [(name, command.get_short_help_str(80))
+                 for name, command in sorted(self.plugin_commands().items())]
+        if added:
+            with formatter.section("Commands from plugins"):
+                formatter.write_dl(added)
         if self._plugin_error:
             formatter.write_paragraph()
             formatter.write_text(f"warning: {self._plugin_error}")
