@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from attrs import define
 
 if TYPE_CHECKING:
     from coprod_core.workspace import Workspace
@@ -16,15 +15,20 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@define
 class State:
-    """The root options, and the workspace once a command opens it."""
+    """The root options, and the workspace once a command opens it.
 
-    workspace: str | None = None
-    actor: str | None = None
-    opened: Workspace | None = None
-    #: The clock the workspace uses; None for the real time (tests pass a fake one).
-    clock: Callable[[], dt.datetime] | None = None
+    A plain class, not attrs: plugin command modules import this module on
+    every ``coprod --help``, which must not pay for importing attrs.
+    """
+
+    def __init__(self, workspace: str | None = None, actor: str | None = None,
+                 clock: Callable[[], dt.datetime] | None = None) -> None:
+        self.workspace = workspace
+        self.actor = actor
+        self.opened: Workspace | None = None
+        #: The clock the workspace uses; None for the real time (tests pass a fake one).
+        self.clock = clock
 
     def open(self) -> Workspace:
         if self.opened is None:
