@@ -220,3 +220,20 @@ def test_a_failed_withdrawal_keeps_the_postcode(run, sam, register_plugin):
     assert result.stderr.startswith(
         "error: plugin 'broken' failed while dropping data after a withdrawal of consent")
     assert _person(run) == before
+
+
+def test_loading_the_plugin_imports_no_part_of_coprod():
+    """`coprod --help` imports every installed plugin: this one costs pluggy only."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(folder), os.environ.get("PYTHONPATH", "")])}
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, coprod_postcodes; "
+         "print(' '.join(sorted(m for m in sys.modules if m.startswith('coprod'))))"],
+        capture_output=True, text=True, env=env, check=True).stdout.split()
+    assert loaded == ["coprod_postcodes"]
