@@ -154,16 +154,19 @@ class DropsItsExtraKey:
                 op.write("participants", evolve(participant, extra=extra), participant)
 
 
-@pytest.mark.parametrize("backend", ["memory_workspace", "workspace"])
-def test_a_withdrawal_hook_may_rewrite_the_participant(backend, request, register_plugin):
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "json"])
+def test_a_withdrawal_hook_may_rewrite_the_participant(backend, tmp_path, register_plugin,
+                                                       plugin_manager):
+    from coprod_core.workspace import Workspace
+
     register_plugin(DropsItsExtraKey(), name="where")
-    ws = request.getfixturevalue(backend)
-    p = ws.add_participant("Ann Lee", role="staff", phone="0113 496 0000",
-                           extra={"where.postcode": "LS6 2AB", "panel.by": "phone"})
-    after = ws.record_consent(p.id, "contact", given=False, statement_version="v1",
-                              method="verbal")
-    stored = ws.participant(p.id)
-    assert stored == after
-    assert (stored.extra, stored.phone) == ({"panel.by": "phone"}, None)
-    assert [(c.purpose, c.given) for c in stored.consents] == [("contact", False)]
-    assert list(ws.audit())[-1]["operation"] == "participant.consent"
+    with Workspace.create(tmp_path / "ws", backend=backend, plugins=plugin_manager) as ws:
+        p = ws.add_participant("Ann Lee", role="staff", phone="0113 496 0000",
+                               extra={"where.postcode": "LS6 2AB", "panel.by": "phone"})
+        after = ws.record_consent(p.id, "contact", given=False, statement_version="v1",
+                                  method="verbal")
+        stored = ws.participant(p.id)
+        assert stored == after
+        assert (stored.extra, stored.phone) == ({"panel.by": "phone"}, None)
+        assert [(c.purpose, c.given) for c in stored.consents] == [("contact", False)]
+        assert list(ws.audit())[-1]["operation"] == "participant.consent"
