@@ -261,7 +261,10 @@ def coprod_consent_withdrawn(
     an exception undoes the withdrawal and names the plugin.
 
     :param workspace: the open workspace.
-    :param participant: the person's record with the withdrawal recorded.
+    :param participant: the person's record with the withdrawal recorded,
+        as already written in this operation. A plugin that keeps data on it
+        (its ``extra`` keys) drops them by writing the record again through
+        ``workspace.operation(...)``; that write is the one kept.
     :param purpose: the purpose withdrawn, one of
         :data:`coprod_core.model.CONSENT_PURPOSES`.
     :return: nothing.

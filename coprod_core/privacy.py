@@ -181,8 +181,14 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
         category = purpose.split(":", 1)[1]
         person = evolve(person, demographics=tuple(
             d for d in person.demographics if d.category != category))
-    _call_plugins(ws, "coprod_consent_withdrawn", "dropping data after a withdrawal of consent",
-                  participant=person, purpose=purpose)
+    if ws.plugins.hook.coprod_consent_withdrawn.get_hookimpls():
+        # Stored first, so a plugin that drops what it keeps on the record
+        # itself (its ``extra`` keys) writes on top of it; read back after.
+        op.write("participants", person, ws.participant(person.id))
+        _call_plugins(ws, "coprod_consent_withdrawn",
+                      "dropping data after a withdrawal of consent",
+                      participant=person, purpose=purpose)
+        person = ws.participant(person.id)
     op.needs_purge = True
     return person
 

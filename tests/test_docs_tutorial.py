@@ -145,3 +145,28 @@ def test_the_documented_output_is_what_the_format_writes(coprod_plain, run, regi
             assert actual.startswith(doc.removesuffix("...").rstrip()), line
         else:
             assert doc == actual, line
+
+
+# ---------------------------------------------------------------- the shipped example
+
+EXAMPLE = DOCS.parent / "examples" / "coprod-plain"
+
+
+@pytest.mark.parametrize("name", ["coprod_plain/__init__.py", "conftest.py",
+                                  "tests/test_plain.py"])
+def test_the_example_plugin_is_the_tutorials_code(name):
+    """examples/coprod-plain is the plugin the tutorial builds, file for file."""
+    shipped = (EXAMPLE / name).read_text(encoding="utf-8")
+    assert shipped == _plain_files()[name], (
+        f"examples/coprod-plain/{name} differs from the tutorial's; change both")
+
+
+def test_the_example_pyproject_is_the_tutorials_plus_its_test_settings():
+    shipped = (EXAMPLE / "pyproject.toml").read_text(encoding="utf-8")
+    tutorial = _plain_files()["pyproject.toml"]
+    assert shipped.startswith(tutorial)
+    assert "[project.entry-points" not in shipped.removeprefix(tutorial)
+
+
+def test_the_tutorial_points_to_the_example():
+    assert "`examples/coprod-plain`" in _parts()[1]

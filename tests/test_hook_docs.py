@@ -1,4 +1,4 @@
-"""Every hook is documented with its exact signature, and every hook has a test.
+"""Every hook is documented with its exact signature, has a test, and has an example plugin.
 
 Generic over ``coprod_core/hookspecs.py``: a hook added later is caught too.
 """
@@ -234,3 +234,71 @@ def test_the_collections_example_declares_visits(register_plugin, workspace_dir,
     finally:
         ids.KINDS.pop("visits", None)
         model.RECORD_TYPES.pop("visits", None)
+
+
+# ---------------------------------------------------------------- every hook has an example plugin
+
+EXAMPLES = ROOT / "examples"
+#: Hooks whose users are the built-in plugins in plugins/, with no example plugin.
+BUILT_IN_ONLY = {"coprod_register_storage"}
+
+
+def _example_plugins() -> dict[str, set[str]]:
+    """Hook name -> the example plugins (``examples/<folder>``) implementing it.
+
+    Only the plugins' own source counts: not their tests, whose stand-in
+    plugins (a failing one, say) are not examples of using the hook.
+    """
+    found: dict[str, set[str]] = {}
+    for path in sorted(EXAMPLES.glob("*/**/*.py")):
+        relative = path.relative_to(EXAMPLES)
+        if "tests" in relative.parts or path.name == "conftest.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        for hook in HOOKS:
+            if f"def {hook}(" in text:
+                found.setdefault(hook, set()).add(f"examples/{relative.parts[0]}")
+    return found
+
+
+def _used_by(name: str) -> str:
+    """The "Used by ..." paragraph of the hook's section in docs/plugins.md."""
+    _heading, body = documented()[name]
+    match = re.search(r"^Used by .*?(?:\n\s*\n|\Z)", body, re.MULTILINE | re.DOTALL)
+    assert match, f"the section on {name} in docs/plugins.md has no 'Used by' line"
+    return " ".join(match.group(0).split())
+
+
+def test_the_example_plugins_are_found():
+    found = _example_plugins()
+    assert found["coprod_on_event"] == {"examples/coprod-reminders"}
+    assert "examples/coprod-payments" in found["coprod_register_commands"]
+
+
+@pytest.mark.parametrize("name", [h for h in HOOKS if h not in BUILT_IN_ONLY])
+def test_every_hook_has_an_example_plugin(name):
+    assert _example_plugins().get(name), (
+        f"no plugin under examples/ implements {name}: every hook ships with one "
+        "(CONTRIBUTING.md)")
+
+
+@pytest.mark.parametrize("name", sorted(BUILT_IN_ONLY))
+def test_a_hook_without_an_example_names_the_built_in_plugins_using_it(name):
+    named = re.findall(r"`plugins/(\w+)`", _used_by(name))
+    assert named, f"the 'Used by' line of {name} names no built-in plugin"
+    for plugin in named:
+        source = (ROOT / "plugins" / plugin / "__init__.py").read_text(encoding="utf-8")
+        assert f"def {name}(" in source, f"plugins/{plugin} does not implement {name}"
+
+
+@pytest.mark.parametrize("name", HOOKS)
+def test_every_hook_names_its_example_plugins(name):
+    used_by = _used_by(name)
+    implementing = _example_plugins().get(name, set())
+    for plugin in sorted(implementing):
+        assert f"`{plugin}`" in used_by, (
+            f"docs/plugins.md: the 'Used by' line of {name} does not name {plugin}")
+    named = {f"examples/{m}" for m in re.findall(r"`examples/([\w.-]+)`", used_by)}
+    assert named <= implementing, (
+        f"docs/plugins.md names {sorted(named - implementing)} as using {name}, "
+        "but they do not implement it")

@@ -139,3 +139,34 @@ def test_each_privacy_hook_is_documented_with_its_exact_signature(hook):
     assert heading.search(doc), f"docs/plugins.md needs a section headed `{expected}`"
     section = doc[heading.search(doc).end():].split("\n## ", 1)[0]
     assert "```python" in section and f"def {hook}(" in section
+
+
+class DropsItsExtraKey:
+    """Keeps a key on the participant's record itself, dropped with contact consent."""
+
+    @hookimpl
+    def coprod_consent_withdrawn(self, workspace, participant, purpose):
+        from attrs import evolve
+
+        if purpose == "contact":
+            extra = {k: v for k, v in participant.extra.items() if k != "where.postcode"}
+            with workspace.operation("where.drop") as op:
+                op.write("participants", evolve(participant, extra=extra), participant)
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "json"])
+def test_a_withdrawal_hook_may_rewrite_the_participant(backend, tmp_path, register_plugin,
+                                                       plugin_manager):
+    from coprod_core.workspace import Workspace
+
+    register_plugin(DropsItsExtraKey(), name="where")
+    with Workspace.create(tmp_path / "ws", backend=backend, plugins=plugin_manager) as ws:
+        p = ws.add_participant("Ann Lee", role="staff", phone="0113 496 0000",
+                               extra={"where.postcode": "LS6 2AB", "panel.by": "phone"})
+        after = ws.record_consent(p.id, "contact", given=False, statement_version="v1",
+                                  method="verbal")
+        stored = ws.participant(p.id)
+        assert stored == after
+        assert (stored.extra, stored.phone) == ({"panel.by": "phone"}, None)
+        assert [(c.purpose, c.given) for c in stored.consents] == [("contact", False)]
+        assert list(ws.audit())[-1]["operation"] == "participant.consent"
