@@ -39,6 +39,7 @@ def build(folder: Path, scale: float) -> None:
     from coprod_core.model import (
         Attendance,
         Commitment,
+        ConsentRecord,
         Demographic,
         ProgressUpdate,
         Rating,
@@ -58,8 +59,12 @@ def build(folder: Path, scale: float) -> None:
         cfg = folder / "coprod.toml"
         cfg.write_text(cfg.read_text() + '\n[reports]\ndemographics = ["ethnicity"]\n')
         roles = [r for r, weight in ROLES for _ in range(weight)]
+        # A special-category answer is stored only with consent that covers it.
+        consent = ConsentRecord(purpose="special:ethnicity", given=True,
+                                statement_version="v1", method="written",
+                                recorded_by="bench", at=now)
         ws.add_participants({
-            "name": f"Person {i}", "role": rng.choice(roles),
+            "name": f"Person {i}", "role": rng.choice(roles), "consents": (consent,),
             "demographics": (Demographic(key="ethnicity", value=rng.choice("ABCDE"),
                                          category="ethnicity"),),
         } for i in range(n_people))
