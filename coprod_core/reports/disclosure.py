@@ -22,6 +22,7 @@ use a threshold or rounding laxer than NHS England's.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -53,6 +54,9 @@ if TYPE_CHECKING:
     from coprod_core.config import Config, Context
 
 DEFAULT_THRESHOLD = 7
+
+_PLAIN = frozenset({ValueType.TEXT, ValueType.DATE})
+_PLAIN_VALUES = frozenset({str, int, float, dt.date, type(None)})
 DEFAULT_ROUNDING = 5
 
 
@@ -143,7 +147,13 @@ class Rule:
     def row(self, row: Row, columns: Sequence[Column]) -> Row:
         if len(row) != len(columns):
             raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
-        return tuple(self.cell(v, c.type) for v, c in zip(row, columns, strict=True))
+        cell = self.cell
+        # Long tables are mostly text: a plain text or date cell passes as it
+        # is, without the full check (which would refuse a Ratio or a Mean).
+        return tuple(
+            v if c.type in _PLAIN and v.__class__ in _PLAIN_VALUES else cell(v, c.type)
+            for v, c in zip(row, columns, strict=True)
+        )
 
     def table(self, table: Table) -> Table:
         rule = self.strict if table.always_suppress else self
