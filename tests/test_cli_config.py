@@ -125,3 +125,21 @@ def test_config_outside_a_workspace(run, tmp_path, monkeypatch):
     result = run("config", "check", env={"COPROD_WORKSPACE": None})
     assert result.exit_code == 1
     assert result.stderr.startswith("error: no coprod workspace here")
+
+
+def test_set_refuses_to_point_a_workspace_holding_records_at_another_store(run, workspace_dir):
+    ok(run("participant", "add", "Ada", "--role", "staff"))
+    path = workspace_dir / "coprod.toml"
+    before = path.read_bytes()
+    for key, value in (("storage.backend", "json"), ("storage.path", "other.db")):
+        result = run("config", "set", key, value)
+        assert result.exit_code == 1
+        assert result.stdout == ""
+        assert result.stderr == (
+            f"error: changing {key} would leave this workspace's records behind in the "
+            "current sqlite store; copy them with `coprod migrate --to BACKEND`, which checks "
+            "the copy and then switches coprod.toml\n")
+        assert path.read_bytes() == before
+    # How the store is used can still change.
+    ok(run("config", "set", "storage.timeout", "10"))
+    assert run("participant", "show", "P-1").exit_code == 0

@@ -278,3 +278,19 @@ def test_postgres_without_the_extra_is_one_clear_line(run, workspace_dir, monkey
     one_line_error(run("participant", "list"),
                    'the postgres backend needs psycopg; install it with: '
                    'pip install "coprod[postgres]"')
+
+
+def test_backup_to_a_place_that_cannot_be_written_is_one_clear_line(run, tmp_path):
+    target = tmp_path / "missing-folder" / "copy.db"
+    result = run("backup", str(target))
+    assert result.exit_code == 1
+    assert result.stderr == (f"error: cannot write {target}: folder {target.parent} does not "
+                             "exist\n")
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    result = run("backup", str(blocked / "copy.db"))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: cannot write {blocked / 'copy.db'}")
+    assert result.stderr.count("\n") == 1
+    # No temporary copy is left behind anywhere.
+    assert not [p for p in tmp_path.rglob(".copy.db.*")]

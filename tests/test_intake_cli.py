@@ -318,3 +318,12 @@ earliest = 2020-01-01
 """, encoding="utf-8")
     shown = json.loads(forms_run("intake", "show", "dated", "--json").stdout)
     assert shown["fields"][0]["earliest"] == "2020-01-01"
+
+
+def test_a_workspace_without_forms_says_how_to_declare_one(run):
+    result = run("intake", "run", "welcome")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == ("error: unknown form 'welcome': this workspace has no intake forms "
+                             "yet; declare one in coprod.toml as [forms.<name>] (see "
+                             "docs/forms.md)\n")

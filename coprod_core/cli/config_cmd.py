@@ -67,14 +67,41 @@ def set_(key: str, value: str) -> None:
 
     VALUE is read as TOML when it can be (30, true, ["a", "b"]) and as text
     otherwise. The file is checked before it is written; comments in it are
-    not kept.
+    not kept. Where records are kept ([storage]) can only be changed this way
+    while the workspace holds none: move records with `coprod migrate`.
     """
     from coprod_core.config import dump, parse_value, set_key, write_atomic
 
     path = _config_path()
-    updated = _check_plugins(set_key(_checked(path), key, parse_value(value)))
+    current = _checked(path)
+    updated = _check_plugins(set_key(current, key, parse_value(value)))
+    if _where_records_are(updated) != _where_records_are(current):
+        _refuse_moving_records(current, key)
     write_atomic(path, dump(updated))
     click.echo(f"{key} = {parse_value(value)!r} saved in {path}")
+
+
+#: The [storage] keys that say which store the records are in (not how it is used).
+_LOCATION_KEYS = ("path", "url", "url_env", "schema")
+
+
+def _where_records_are(config: Any) -> tuple[Any, ...]:
+    return (config.backend, *(config.storage_options.get(k) for k in _LOCATION_KEYS))
+
+
+def _refuse_moving_records(current: Any, key: str) -> None:
+    """Refuse to point a workspace that holds records at another store."""
+    from coprod_core.errors import CoprodError
+    from coprod_core.workspace import Workspace
+
+    with Workspace.from_config(current) as ws:
+        held = [c for c in ws.storage.collections() if ws.storage.count(c)]
+    if held:
+        raise CoprodError(
+            f"changing {key} would leave this workspace's records behind in the current "
+            f"{current.backend} store; copy them with `coprod migrate --to BACKEND`, which "
+            "checks the copy and then switches coprod.toml"
+        )
 
 
 @config.command("check")

@@ -81,8 +81,16 @@ def backup(ws: Any, output: Path, force: bool) -> None:
     try:
         take(tmp)
         os.replace(tmp, output)
+    except OSError as exc:
+        raise CoprodError(f"cannot write {output}: {exc.strerror}") from None
+    except CoprodError as exc:
+        # The backend names the temporary file it was writing; name the one asked for.
+        raise CoprodError(str(exc).replace(str(tmp), str(output))) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
     click.echo(f"backed up the {ws.storage.name} database to {output}")
 
 

@@ -26,6 +26,13 @@ class Catalogue:
 
     def form(self, name: str) -> FormDefinition:
         if name not in self.forms:
+            if not self.forms:
+                from ..errors import CoprodError
+
+                raise CoprodError(
+                    f"unknown form {name!r}: this workspace has no intake forms yet; declare "
+                    "one in coprod.toml as [forms.<name>] (see docs/forms.md)"
+                )
             raise InvalidValue("form", name, sorted(self.forms))
         return self.forms[name]
 

@@ -355,12 +355,18 @@ class SQLiteStorage:
         it was at one moment. ``target`` is created readable by its owner only.
         """
         target = Path(target)
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        os.close(fd)
-        dest = sqlite3.connect(target)
+        try:
+            fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+            os.close(fd)
+            dest = sqlite3.connect(target)
+        except (OSError, sqlite3.DatabaseError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+            raise StorageError(f"cannot write {target}: {reason}") from None
         try:
             self._db.backup(dest, pages=1024)
             dest.execute("PRAGMA journal_mode=DELETE")
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(f"the backup to {target} failed: {exc}") from None
         finally:
             dest.close()
 
