@@ -63,6 +63,7 @@ def backup(ws: Any, output: Path, force: bool) -> None:
     With SQLite, OUT is a SQLite database (open it by pointing [storage] path
     at it); with other backends, OUT is an export (restore it with `coprod import`).
     """
+    import contextlib
     import os
 
     from coprod_core.errors import CoprodError
@@ -87,10 +88,8 @@ def backup(ws: Any, output: Path, force: bool) -> None:
         # The backend names the temporary file it was writing; name the one asked for.
         raise CoprodError(str(exc).replace(str(tmp), str(output))) from None
     finally:
-        try:
+        with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
-        except OSError:
-            pass
     click.echo(f"backed up the {ws.storage.name} database to {output}")
 
 
