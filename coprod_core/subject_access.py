@@ -219,7 +219,7 @@ def parts(data: dict[str, Any]) -> list[Part]:
     else:
         out.append(Part("p", "We hold no record of consent."))
 
-    ratings = {x["session"]: x["rung"].replace("_", " ") for x in data["ratings"]}
+    ratings = {x["session"]: x["rung"].replace("_", "-") for x in data["ratings"]}
     said = {x["session"]: x["text"] for x in data["feedback"]}
     out.append(Part("h2", "Sessions"))
     if data["sessions_attended"]:
