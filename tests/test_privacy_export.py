@@ -103,6 +103,7 @@ def test_export_formats(memory_workspace, clock, tmp_path, suffix, fmt, start):
         assert "keeping answers about your health" in text
         assert "Promises you made" in text
         assert "<script" not in text
+        assert "co-design" in text  # the rung as people write it, not co_design
 
 
 def test_html_export_escapes_what_people_typed(memory_workspace, tmp_path):
