@@ -36,7 +36,7 @@ SECTION_CHECKERS: dict[str, str] = {
     "reports": "coprod_core.reports.disclosure:check_section",
 }
 
-CORE_SECTIONS = ("workspace", "storage", "roles", "plugins")
+CORE_SECTIONS = ("workspace", "storage", "roles", "series", "plugins")
 
 
 @frozen
@@ -107,8 +107,13 @@ class Config:
     backend: str = "sqlite"
     #: The ``[storage]`` table without ``backend``: the backend's own keys.
     storage_options: dict[str, Any] = field(factory=dict)
+    #: The time zone of the dates and times people type (``--on``), an IANA name.
+    timezone: str = "Europe/London"
     #: Roles added in ``[roles.custom]``: name -> label.
     custom_roles: dict[str, str] = field(factory=dict)
+    #: Series of sessions (``[series]``): name -> label, such as ``panel`` ->
+    #: ``"Lived-experience panel"``.
+    series: dict[str, str] = field(factory=dict)
     #: ``[plugins.<name>]`` tables, by plugin name.
     plugins: dict[str, dict[str, Any]] = field(factory=dict)
     #: The whole document as read, for the tables features check themselves.
@@ -164,9 +169,16 @@ class Config:
                 ctx.expect(data, name, dict, name)
 
         ws = data.get("workspace", {})
-        ctx.no_unknown(ws, ("org", "actor"), "workspace")
+        ctx.no_unknown(ws, ("org", "actor", "timezone"), "workspace")
         org = ctx.expect(ws, "org", str, "workspace.org", "")
         actor = ctx.expect(ws, "actor", str, "workspace.actor")
+        from .when import DEFAULT_TIMEZONE
+
+        timezone = ctx.expect(ws, "timezone", str, "workspace.timezone", DEFAULT_TIMEZONE)
+        if not _known_zone(timezone):
+            raise ctx.error("workspace.timezone",
+                            f"unknown time zone {timezone!r}; give an IANA name such as "
+                            "Europe/London")
 
         storage = dict(data.get("storage", {}))
         backend = ctx.expect(storage, "backend", str, "storage.backend", "sqlite")
@@ -188,6 +200,18 @@ class Config:
             if not label.strip():
                 raise ctx.error(f"roles.custom.{name}", "needs a label people can read")
 
+        series = data.get("series", {})
+        for name in series:
+            if not _ROLE_NAME.match(str(name)):
+                raise ctx.error(
+                    f"series.{name}",
+                    "series names are lower-case letters, digits and underscores, "
+                    "starting with a letter",
+                )
+            label = ctx.expect(series, name, str, f"series.{name}")
+            if not label.strip():
+                raise ctx.error(f"series.{name}", "needs a label people can read")
+
         plugins = data.get("plugins", {})
         for name in plugins:
             ctx.expect(plugins, name, dict, f"plugins.{name}")
@@ -197,8 +221,9 @@ class Config:
                 _load(checker)(data[section], ctx)
 
         return cls(
-            path=path, org=org, actor=actor, backend=backend, storage_options=storage,
-            custom_roles=dict(custom), plugins={k: dict(v) for k, v in plugins.items()},
+            path=path, org=org, actor=actor, timezone=timezone, backend=backend,
+            storage_options=storage, custom_roles=dict(custom), series=dict(series),
+            plugins={k: dict(v) for k, v in plugins.items()},
             data=data, text=text,
         )
 
@@ -228,6 +253,17 @@ def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotte
     ctx.no_unknown(table, by_key, dotted)
     for key, setting in by_key.items():
         ctx.expect(table, key, setting.type, f"{dotted}.{key}")
+
+
+def _known_zone(name: str) -> bool:
+    from .errors import CoprodError
+    from .when import zone
+
+    try:
+        zone(name)
+    except CoprodError:
+        return False
+    return True
 
 
 def _text(path: Path | None) -> str | None:
@@ -301,6 +337,8 @@ def default_toml(org: str = "", backend: str = "sqlite") -> str:
 # Who is recorded as making changes when neither --as nor COPROD_USER is set
 # (otherwise the operating-system user name).
 # actor = "panel-coordinator"
+# The time zone of the dates and times people type (--on).
+# timezone = "Europe/London"
 
 [storage]
 # Where records are kept: "sqlite" (one file here, the default), "json"
@@ -312,6 +350,11 @@ backend = "{backend}"
 # Roles beyond lived_experience, peer_researcher, staff, commissioner,
 # partner and volunteer: name = "Label people read".
 # custom = {{ carer = "Carer or family member" }}
+
+[series]
+# Meetings that recur, so each can start with what changed since the last:
+# name = "Label people read". Give a session one with `session new --series`.
+# panel = "Lived-experience panel"
 """
 
 

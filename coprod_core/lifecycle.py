@@ -3,10 +3,22 @@
 A move not in the table raises :class:`~coprod_core.errors.IllegalMove`
 naming the moves that are allowed. Adding a status or a move is a change to
 a table here, never to an ``if`` chain elsewhere.
+
+*Final*, *settled*, *needs a reason* and *overdue* are defined here once:
+
+- a status is **final** when no move leaves it;
+- a status is **settled** when the record has an outcome: a final status, or
+  one named in ``outcomes`` (a partly delivered promise has its outcome, even
+  though work on it may resume);
+- a commitment is **overdue** on a day when it is past its due date on that
+  day and not settled then (:func:`is_overdue`). A delivered, partly
+  delivered, not delivered or withdrawn promise is never overdue: each is
+  reported as what it is, with the reason given.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 from attrs import field, frozen
@@ -31,6 +43,8 @@ class Lifecycle:
     moves: Mapping[str, tuple[str, ...]] = field(converter=_freeze)
     #: Statuses that may only be entered with a note saying why.
     needs_note: frozenset[str] = field(default=frozenset(), converter=_names)
+    #: Statuses, beyond the final ones, in which the record has its outcome.
+    outcomes: frozenset[str] = field(default=frozenset(), converter=_names)
 
     @property
     def statuses(self) -> tuple[str, ...]:
@@ -41,6 +55,10 @@ class Lifecycle:
 
     def is_final(self, status: str) -> bool:
         return not self.moves[str(status)]
+
+    def is_settled(self, status: str) -> bool:
+        """Whether a record in ``status`` has its outcome (final, or an outcome)."""
+        return self.is_final(status) or str(status) in self.outcomes
 
     def check(self, current: str, target: str, note: str | None = None) -> None:
         """Raise if ``current -> target`` is not an allowed move."""
@@ -86,5 +104,14 @@ COMMITMENT = Lifecycle(
         "not_delivered": (),
         "withdrawn": (),
     },
-    needs_note={"withdrawn", "not_delivered"},
+    # The reason for an outcome that is not what was promised is part of the
+    # record, in the words of the person who gave it.
+    needs_note={"withdrawn", "not_delivered", "partly_delivered"},
+    outcomes={"partly_delivered"},
 )
+
+
+def is_overdue(status: str, due: dt.date | None, as_of: dt.date) -> bool:
+    """The one definition: a commitment in ``status``, due ``due``, is overdue at
+    the end of ``as_of`` when it is past its due date and not settled."""
+    return due is not None and due < as_of and not COMMITMENT.is_settled(status)

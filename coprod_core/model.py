@@ -94,6 +94,17 @@ class Authority(StrEnum):
     CAN_ONLY_RAISE = "can_only_raise"
 
 
+class Support(StrEnum):
+    """How a person takes part: on their own, with a supporter, or through a proxy."""
+
+    #: On their own.
+    SELF = "self"
+    #: With someone beside them to support them.
+    SUPPORTER = "supporter"
+    #: Through someone who speaks for them.
+    PROXY = "proxy"
+
+
 class ConsentMethod(StrEnum):
     WRITTEN = "written"
     VERBAL = "verbal"
@@ -144,6 +155,10 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _optional_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return None if value is None else _utc(value)
+
+
 def _text(_inst: object, attribute: Any, value: str) -> None:
     if not value.strip():
         raise ValidationFailed(f"{attribute.name} must not be empty")
@@ -188,7 +203,10 @@ class ConsentRecord:
     statement_version: str
     method: ConsentMethod = field(converter=ConsentMethod)
     recorded_by: str
+    #: When consent was given or withdrawn.
     at: dt.datetime = field(converter=_utc)
+    #: When it was typed in, if that was later (``None`` in older records: the same).
+    recorded_at: dt.datetime | None = field(default=None, converter=_optional_utc)
 
 
 @frozen(kw_only=True)
@@ -213,13 +231,25 @@ class Participant:
     demographics: tuple[Demographic, ...] = field(default=(), converter=_tuple)
     #: Plugin data, keyed ``<plugin>.<name>``.
     extra: dict[str, Any] = field(factory=dict, validator=_namespaced)
+    #: When the record was typed in.
     created_at: dt.datetime = field(converter=_utc)
+    #: When the person joined the work, if not when they were recorded (``--on``).
+    joined_at: dt.datetime | None = field(default=None, converter=_optional_utc)
+    #: How they take part: on their own, with a supporter, or through a proxy.
+    support: Support = field(default=Support.SELF, converter=Support)
+    #: Who supports them or speaks for them, in the coordinator's words.
+    supporter: str | None = field(default=None, converter=_optional_text)
     #: Set when the person was erased: the record is then a tombstone.
     erased_at: dt.datetime | None = None
 
     @property
     def display_name(self) -> str:
         return self.pseudonym or self.name
+
+    @property
+    def joined(self) -> dt.datetime:
+        """When the person joined: as given, or else when they were recorded."""
+        return self.joined_at or self.created_at
 
     def consent(self, purpose: str) -> ConsentRecord | None:
         """The latest consent record for ``purpose``, or None."""
@@ -231,6 +261,57 @@ class Participant:
     def has_consent(self, purpose: str) -> bool:
         record = self.consent(purpose)
         return record is not None and record.given
+
+
+# ---------------------------------------------------------------- corrections
+
+
+@frozen(kw_only=True)
+class Correction:
+    """One field changed after it was recorded; the earlier value stays here.
+
+    Values are kept as text (a date as ``YYYY-MM-DD``), ``None`` for empty.
+    A moved due date is a correction of ``due`` with the reason given.
+    """
+
+    #: The field that changed, such as ``due`` or ``description``.
+    name: str
+    before: str | None = None
+    after: str | None = None
+    #: When the correction was made.
+    at: dt.datetime = field(converter=_utc)
+    actor: str
+    reason: str | None = field(default=None, converter=_optional_text)
+
+
+def corrected(record: Any, corrections: Iterable[Correction], **changes: Any) -> Any:
+    """``record`` with ``changes`` applied and each change kept in its ``corrections``."""
+    return evolve(record, corrections=(*record.corrections, *corrections), **changes)
+
+
+def correction_text(value: Any) -> str | None:
+    """A field's value as a correction keeps it."""
+    if value is None:
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value) or None
+    return str(value.value if isinstance(value, StrEnum) else value)
+
+
+class _Corrected:
+    """Shared behaviour of records whose fields can be corrected."""
+
+    corrections: tuple[Correction, ...]
+
+    def corrections_of(self, name: str) -> tuple[Correction, ...]:
+        return tuple(c for c in self.corrections if c.name == name)
+
+    def corrected_on(self, name: str) -> dt.datetime | None:
+        """When ``name`` was last corrected, if it ever was."""
+        found = self.corrections_of(name)
+        return found[-1].at if found else None
 
 
 # ---------------------------------------------------------------- sessions
@@ -259,10 +340,13 @@ class Feedback:
 
 
 @frozen(kw_only=True)
-class Session:
+class Session(_Corrected):
     id: str
     title: str = field(converter=_strip, validator=_text)
+    #: The day the session took place; attendance and ratings are dated by it.
     date: dt.date
+    #: The series it belongs to (a name in ``[series]``), such as ``panel``.
+    series: str | None = field(default=None, converter=_optional_text)
     #: What the session was for.
     purpose: str | None = field(default=None, converter=_optional_text)
     facilitators: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
@@ -272,6 +356,7 @@ class Session:
     #: What was agreed would happen next.
     agreed_next: str | None = field(default=None, converter=_optional_text)
     created_at: dt.datetime = field(converter=_utc)
+    corrections: tuple[Correction, ...] = field(default=(), converter=_tuple)
 
     def status_of(self, participant_id: str) -> AttendanceStatus | None:
         for a in self.attendance:
@@ -311,9 +396,12 @@ class Transition:
     """One step in a record's history: the status it moved to, when, by whom, why."""
 
     status: str
+    #: When it happened (``--on``), which reports use.
     at: dt.datetime = field(converter=_utc)
     actor: str
     note: str | None = field(default=None, converter=_optional_text)
+    #: When it was typed in, if that was later (``None`` in older records: the same).
+    recorded_at: dt.datetime | None = field(default=None, converter=_optional_utc)
 
 
 def _check_history(lc: lifecycle.Lifecycle, inst: Any) -> None:
@@ -324,7 +412,10 @@ def _check_history(lc: lifecycle.Lifecycle, inst: Any) -> None:
         raise ValidationFailed(f"a {lc.name}'s history starts at {lc.initial}")
     for before, after in itertools.pairwise(history):
         if after.at < before.at:
-            raise ValidationFailed(f"a {lc.name}'s history must be in time order")
+            raise ValidationFailed(
+                f"a {lc.name}'s history must be in the order things happened: "
+                f"{after.status} is dated before {before.status}"
+            )
         if after.status not in lc.allowed(before.status):
             raise ValidationFailed(
                 f"a {lc.name}'s history moves from {before.status} to {after.status}, "
@@ -345,13 +436,22 @@ class _Lifecycled:
     def created_at(self) -> dt.datetime:
         return self.history[0].at
 
-    def moved(self, status: str, *, at: dt.datetime, actor: str, note: str | None = None) -> Any:
-        """This record moved to ``status``; raises if the lifecycle forbids it."""
+    def moved(self, status: str, *, at: dt.datetime, actor: str, note: str | None = None,
+              recorded_at: dt.datetime | None = None) -> Any:
+        """This record moved to ``status`` at ``at`` (when it happened).
+
+        Raises if the lifecycle forbids the move. The history stays in the
+        order things happened: a time before the last step's (a machine
+        clock corrected backwards) is taken as that step's time. A date a
+        person gives is checked before it gets here, and refused when it is
+        before the step it follows (:func:`coprod_core.when.event_time`).
+        """
         self.LIFECYCLE.check(self.status, status, note)
-        at = _utc(at)
-        if at < self.history[-1].at:
-            at = self.history[-1].at
-        step = Transition(status=str(status), at=at, actor=actor, note=note)
+        at = max(_utc(at), self.history[-1].at)
+        if recorded_at is not None and abs((_utc(recorded_at) - at).total_seconds()) < 1:
+            recorded_at = None
+        step = Transition(status=str(status), at=at, actor=actor, note=note,
+                          recorded_at=recorded_at)
         return evolve(self, status=step.status, history=(*self.history, step))  # type: ignore[misc]
 
     def entered(self, status: str) -> dt.datetime | None:
@@ -361,9 +461,18 @@ class _Lifecycled:
                 return step.at
         return None
 
+    def status_on(self, day: dt.date) -> str | None:
+        """Where the record stood at the end of ``day`` (None: not yet raised or made)."""
+        found = None
+        for step in self.history:
+            if step.at.date() > day:
+                break
+            found = step.status
+        return found
+
 
 @frozen(kw_only=True)
-class Tension(_Lifecycled):
+class Tension(_Lifecycled, _Corrected):
     LIFECYCLE = lifecycle.TENSION
 
     id: str
@@ -375,6 +484,7 @@ class Tension(_Lifecycled):
     between: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
     status: TensionStatus = field(converter=TensionStatus)
     history: tuple[Transition, ...] = field(converter=_tuple)
+    corrections: tuple[Correction, ...] = field(default=(), converter=_tuple)
 
     def __attrs_post_init__(self) -> None:
         _check_history(self.LIFECYCLE, self)
@@ -382,13 +492,16 @@ class Tension(_Lifecycled):
 
 @frozen(kw_only=True)
 class ProgressUpdate:
+    #: When it happened (``--on``).
     at: dt.datetime = field(converter=_utc)
     actor: str
     note: str = field(converter=_strip, validator=_text)
+    #: When it was typed in, if that was later (``None`` in older records: the same).
+    recorded_at: dt.datetime | None = field(default=None, converter=_optional_utc)
 
 
 @frozen(kw_only=True)
-class Commitment(_Lifecycled):
+class Commitment(_Lifecycled, _Corrected):
     LIFECYCLE = lifecycle.COMMITMENT
 
     id: str
@@ -405,14 +518,41 @@ class Commitment(_Lifecycled):
     status: CommitmentStatus = field(converter=CommitmentStatus)
     history: tuple[Transition, ...] = field(converter=_tuple)
     updates: tuple[ProgressUpdate, ...] = field(default=(), converter=_tuple)
+    corrections: tuple[Correction, ...] = field(default=(), converter=_tuple)
 
     def __attrs_post_init__(self) -> None:
         _check_history(self.LIFECYCLE, self)
 
-    def is_overdue(self, today: dt.date) -> bool:
-        """Past its due date and neither delivered nor closed."""
-        open_ = self.status in ("proposed", "agreed", "in_progress", "partly_delivered")
-        return self.due is not None and self.due < today and open_
+    def due_on(self, day: dt.date) -> dt.date | None:
+        """The due date in force at the end of ``day``: moved due dates count from
+        the day they were moved."""
+        moves = self.corrections_of("due")
+        if not moves:
+            return self.due
+        value = moves[0].before
+        for move in moves:
+            if move.at.date() > day:
+                break
+            value = move.after
+        return None if value is None else dt.date.fromisoformat(value)
+
+    def overdue_since(self, as_of: dt.date) -> dt.date | None:
+        """The due date it missed, if it is overdue at the end of ``as_of``
+        (:func:`lifecycle.is_overdue`, the one definition); else None."""
+        status = self.status_on(as_of)
+        due = self.due_on(as_of)
+        if status is None or not lifecycle.is_overdue(status, due, as_of):
+            return None
+        return due
+
+    def is_overdue(self, as_of: dt.date) -> bool:
+        """Past its due date at the end of ``as_of`` and not settled then."""
+        return self.overdue_since(as_of) is not None
+
+    def reason(self) -> str | None:
+        """The reason given for where it stands now (withdrawn, partly or not delivered)."""
+        step = self.history[-1]
+        return step.note if step.status in lifecycle.COMMITMENT.needs_note else None
 
     def with_update(self, update: ProgressUpdate) -> Commitment:
         return evolve(self, updates=(*self.updates, update))

@@ -338,6 +338,25 @@ class Workspace:
     def today(self) -> dt.date:
         return self.now().date()
 
+    @property
+    def timezone(self) -> dt.tzinfo:
+        """The zone of what people type (``[workspace] timezone``)."""
+        from .when import zone
+
+        return zone(self.config.timezone)
+
+    def local_today(self) -> dt.date:
+        """Today in the workspace's time zone: the last day a thing can have happened."""
+        return self.now().astimezone(self.timezone).date()
+
+    def event_time(self, on: Any = None, *, after: dt.datetime | None = None,
+                   what: str = "--on", follows: str = "the step it follows") -> dt.datetime:
+        """When an event happened, from ``on`` as given (None: now); see :mod:`.when`."""
+        from .when import event_time
+
+        return event_time(on, now=self.now(), tz=self.timezone, after=after, what=what,
+                          follows=follows)
+
     # ------------------------------------------------------------ operations
 
     @contextmanager
@@ -445,7 +464,7 @@ class Workspace:
             where["status"] = parse_choice(CommitmentStatus, status, "commitment status").value
         if authority is not None:
             where["authority"] = parse_choice(Authority, authority, "authority").value
-        today = self.today()
+        today = self.local_today()
         for commitment in self._iter("commitments", where):
             if not overdue or commitment.is_overdue(today):
                 yield commitment

@@ -393,9 +393,11 @@ def test_ratings_only_ever_come_from_attendees(session, data):
 
 
 @given(cs.commitments(), cs.dates())
-def test_overdue_means_past_due_and_still_open(commitment, today):
-    open_ = commitment.status in ("proposed", "agreed", "in_progress", "partly_delivered")
-    expected = commitment.due is not None and commitment.due < today and open_
+def test_overdue_means_past_due_and_not_settled(commitment, today):
+    # Settled: delivered, partly delivered, not delivered, withdrawn (lifecycle.py).
+    status = commitment.status_on(today)
+    open_ = status in ("proposed", "agreed", "in_progress")
+    expected = commitment.due_on(today) is not None and commitment.due_on(today) < today and open_
     assert commitment.is_overdue(today) == expected
 
 

@@ -44,7 +44,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 # model gains a field they are not used, so a stale copy can never store less.
 
 _PARTICIPANT_KEYS = {"id", "name", "role", "pseudonym", "email", "phone", "consents",
-                     "demographics", "extra", "created_at", "erased_at"}
+                     "demographics", "extra", "created_at", "joined_at", "support",
+                     "supporter", "erased_at"}
 _SUBMISSION_KEYS = {"id", "form", "form_hash", "participant_id", "session_id", "at",
                     "recorded_by", "answers", "not_stored"}
 
@@ -79,6 +80,8 @@ def participant_doc(p: Participant) -> dict[str, Any]:
         "demographics": [{"key": d.key, "value": d.value, "category": d.category}
                          for d in p.demographics],
         "extra": dict(p.extra), "created_at": _iso(p.created_at),
+        "joined_at": None if p.joined_at is None else _iso(p.joined_at),
+        "support": p.support.value, "supporter": p.supporter,
         "erased_at": None if p.erased_at is None else p.erased_at.isoformat(),
         "schema_version": serialise.SCHEMA_VERSION,
     }

@@ -23,6 +23,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from attrs import evolve
 from hypothesis import strategies as st
 
 from coprod_core import ids, lifecycle
@@ -37,12 +38,14 @@ from coprod_core.model import (
     CommitmentStatus,
     ConsentMethod,
     ConsentRecord,
+    Correction,
     Demographic,
     Feedback,
     Participant,
     ProgressUpdate,
     Rung,
     Session,
+    Support,
     Tension,
     TensionKind,
     TensionStatus,
@@ -229,6 +232,10 @@ def participants(
         demographics=answers,
         extra=draw(st.dictionaries(_extra_keys(), json_values(4), max_size=3)),
         created_at=created,
+        joined_at=draw(st.none() | timestamps(
+            max_value=max(created.replace(tzinfo=None), dt.datetime(1990, 1, 2)))),
+        support=draw(st.sampled_from(Support)),
+        supporter=draw(notes()),
         erased_at=draw(timestamps(min_value=dt.datetime(2095, 1, 1))) if is_erased else None,
     )
 
@@ -380,6 +387,19 @@ def commitments(
     for update in sorted(draw(st.lists(progress_updates(start), max_size=3)),
                          key=lambda u: u.at):
         commitment = commitment.with_update(update)
+    # Due dates moved after the promise was made, each with its reason, in time order.
+    moved_at = sorted(draw(st.lists(timestamps(min_value=start.replace(tzinfo=None)),
+                                    max_size=3)))
+    due = commitment.due
+    moves = []
+    for at in moved_at:
+        new_due = draw(dates())
+        moves.append(Correction(name="due", before=None if due is None else due.isoformat(),
+                                after=new_due.isoformat(), at=at, actor=draw(names()),
+                                reason=draw(names())))
+        due = new_due
+    if moves:
+        commitment = evolve(commitment, due=due, corrections=tuple(moves))
     return commitment
 
 

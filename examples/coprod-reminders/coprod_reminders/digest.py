@@ -10,6 +10,7 @@ from typing import Any
 from attrs import frozen
 
 from coprod_core.errors import ConfigError, NotFound
+from coprod_core.lifecycle import COMMITMENT
 from coprod_core.model import Commitment
 from coprod_core.storage import Setting
 
@@ -21,8 +22,8 @@ SETTINGS = (
                  'the workspace folder; "" turns it off.'),
 )
 
-#: Statuses in which a promise is still open (the same as Commitment.is_overdue).
-OPEN = ("proposed", "agreed", "in_progress", "partly_delivered")
+#: Statuses in which a promise is still open: not settled (the same as Commitment.is_overdue).
+OPEN = tuple(s for s in COMMITMENT.statuses if not COMMITMENT.is_settled(s))
 
 
 @frozen
