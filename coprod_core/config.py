@@ -352,8 +352,9 @@ backend = "{backend}"
 # custom = {{ carer = "Carer or family member" }}
 
 [series]
-# Meetings that recur, so each can start with what changed since the last:
-# name = "Label people read". Give a session one with `session new --series`.
+# Meetings that recur, so each can start with what changed since the last,
+# each with the label people read. Give a session one with
+# `coprod session new --series panel`.
 # panel = "Lived-experience panel"
 """
 

@@ -27,6 +27,7 @@ def test_show_json(run, workspace_dir):
         "workspace": {"org": "Test Partnership"},
         "storage": {"backend": "sqlite"},
         "roles": {},
+        "series": {},
     }
 
 

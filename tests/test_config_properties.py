@@ -92,6 +92,8 @@ def test_the_commented_examples_in_the_default_are_valid_when_uncommented():
     assert read.actor == "panel-coordinator"
     assert read.storage_options == {"path": "coprod.db"}
     assert read.custom_roles == {"carer": "Carer or family member"}
+    assert read.series == {"panel": "Lived-experience panel"}
+    assert read.timezone == "Europe/London"
 
 
 key_and_value = st.one_of(

@@ -210,12 +210,14 @@ def test_summary_period(exact):
 def test_commitments_delivery_by_authority(exact):
     report = build(exact, "commitments")
     table = block(report, "Promises kept, by the power to deliver them")
+    # Promised, done, partly, not done, withdrawn, still open, overdue, kept, median days.
+    # C-4 was only suggested: it is not counted. C-2 was due 31 Mar: overdue on 15 Apr.
     assert rows(table) == [
-        ("Can decide", 2, 2, 0, 0, 0, 100.0, 25.0),
-        ("Can influence", 1, 0, 0, 0, 1, 0.0, None),
-        ("Can only raise it", 1, 0, 0, 1, 0, 0.0, None),
+        ("Can decide", 2, 2, 0, 0, 0, 0, 0, 100.0, 25.0),
+        ("Can influence", 1, 0, 0, 0, 0, 1, 1, 0.0, None),
+        ("Can only raise it", 1, 0, 0, 1, 0, 0, 0, 0.0, None),
     ]
-    assert table.totals == ("All", 4, 2, 0, 1, 1, 50.0, 25.0)
+    assert table.totals == ("All", 4, 2, 0, 1, 0, 1, 1, 50.0, 25.0)
 
 
 def test_commitments_ledger_without_names(exact):
@@ -223,10 +225,12 @@ def test_commitments_ledger_without_names(exact):
     assert [r[0] for r in ledger] == ["C-1", "C-2", "C-3", "C-4", "C-5"]
     c2 = ledger[1]
     assert c2 == ("C-2", "The pathway was designed around men", "Add a women-only session",
-                  "Member of staff", "Can influence", day("2026-03-31"), "Under way",
-                  "25 Feb 2026: Draft ready")
+                  "Member of staff", "Can influence", day("2026-03-31"),
+                  "Under way. Overdue since 31 Mar 2026", None, "25 Feb 2026: Draft ready",
+                  None)
     assert ledger[0][3] == "Commissioner"
-    assert ledger[2][7] == "20 Mar 2026: Board said no"
+    # The reason for not delivering, in the words it was given.
+    assert ledger[2][6:9] == ("Not done", "“Board said no”", None)
     assert all("Sam" not in str(r) and "Cleo" not in str(r) for r in ledger)
 
 
@@ -240,7 +244,7 @@ def test_commitments_published_keeps_counts_of_promises(published):
     table = block(build(published, "commitments"), "Promises kept, by the power to deliver them")
     # Promises are not people: small numbers of them are shown.
     assert rows(table)[0][:3] == ("Can decide", 2, 2)
-    assert rows(table)[0][6] == 100.0
+    assert rows(table)[0][8] == 100.0
 
 
 # ---------------------------------------------------------------- tensions

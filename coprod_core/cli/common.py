@@ -71,6 +71,36 @@ class DateType(click.ParamType):
 
 DATE = DateType()
 
+
+class OnType(click.ParamType):
+    """``--on``: a day (``YYYY-MM-DD``) or a time (``YYYY-MM-DDTHH:MM``), in the
+    workspace's time zone. Checked against today and the record's history by the
+    service, which knows both."""
+
+    name = "YYYY-MM-DD[THH:MM]"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> dt.date | dt.datetime:
+        if isinstance(value, dt.date):
+            return value
+        from coprod_core.errors import CoprodError
+        from coprod_core.when import parse_on
+
+        try:
+            return parse_on(str(value), "--on")
+        except CoprodError as exc:
+            self.fail(str(exc).removeprefix("--on "), param, ctx)
+
+
+ON = OnType()
+
+
+def on_option(what: str) -> Callable[[F], F]:
+    """``--on``: when ``what`` happened, if not now."""
+    return click.option(
+        "--on", "on", type=ON, metavar="DATE",
+        help=f"When {what}, if not now: YYYY-MM-DD or YYYY-MM-DDTHH:MM in the workspace's "
+             "time zone ([workspace] timezone). Not after today.")
+
 json_option = click.option(
     "--json", "as_json", is_flag=True, help="Print JSON instead of text."
 )
@@ -141,8 +171,36 @@ def echo_fields(pairs: Iterable[tuple[str, Any]]) -> None:
         click.echo(f"{key + ':':<{width + 1}} {value}")
 
 
-def echo_history(history: Iterable[Any]) -> None:
+def local(at: dt.datetime, ws: Any) -> str:
+    """A stored time as people read it: in the workspace's time zone."""
+    return f"{at.astimezone(ws.timezone):%Y-%m-%d %H:%M}"
+
+
+def recorded(item: Any, ws: Any) -> str:
+    """`` (recorded 2026-12-01 09:14)`` when it was typed in later than it happened."""
+    at = getattr(item, "recorded_at", None)
+    return f" (recorded {local(at, ws)})" if at is not None and at != item.at else ""
+
+
+def echo_history(history: Iterable[Any], ws: Any = None) -> None:
+    """Each step: when it happened, and when it was recorded where that differs."""
     click.echo("history:")
     for step in history:
         note = f" — {step.note}" if step.note else ""
-        click.echo(f"  {step.at:%Y-%m-%d %H:%M}  {step.status:<16} by {step.actor}{note}")
+        when = local(step.at, ws) if ws is not None else f"{step.at:%Y-%m-%d %H:%M}"
+        later = recorded(step, ws) if ws is not None else ""
+        click.echo(f"  {when}  {step.status:<16} by {step.actor}{note}{later}")
+
+
+def echo_corrections(record: Any, ws: Any) -> None:
+    """Each correction of a field, with the earlier value: nothing is lost."""
+    corrections = getattr(record, "corrections", ())
+    if not corrections:
+        return
+    click.echo("corrections:")
+    for c in corrections:
+        why = f" — {c.reason}" if c.reason else ""
+        before = "(none)" if c.before is None else c.before
+        after = "(none)" if c.after is None else c.after
+        click.echo(f"  {local(c.at, ws)}  {c.name}: {_cell(before)} → {_cell(after)} "
+                   f"by {c.actor}{why}")

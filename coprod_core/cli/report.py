@@ -27,6 +27,9 @@ if TYPE_CHECKING:
                    "screen.")
 @click.option("--from", "period_from", type=DATE, help="Start of the period (YYYY-MM-DD).")
 @click.option("--to", "period_to", type=DATE, help="End of the period (YYYY-MM-DD).")
+@click.option("--series", metavar="NAME",
+              help="Only the sessions of this series (a name in [series] of coprod.toml), "
+                   "and the tensions and promises raised and made at them.")
 @click.option("--names", is_flag=True,
               help="Name participants whose consent covers being named. Without it nobody "
                    "is named.")
@@ -36,13 +39,17 @@ if TYPE_CHECKING:
 @click.option("--json", "as_json", is_flag=True, help="With --list: print JSON.")
 def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
            output: Path | None, period_from: dt.date | None, period_to: dt.date | None,
-           names: bool, force: bool, list_all: bool, as_json: bool) -> None:
+           series: str | None, names: bool, force: bool, list_all: bool, as_json: bool) -> None:
     """Write the report KIND, for a period, in a format.
 
     \b
     Kinds: summary, commitments ("You said, we did"), tensions,
-    participation, ladder, session SESSION_ID; plugins may add more
-    (see --list).
+    participation, ladder, session SESSION_ID, since SESSION_ID (what
+    changed since the previous session of its series); plugins may add
+    more (see --list).
+
+    Periods, medians and "overdue" use when things happened (--on when
+    they were recorded), not when they were typed.
 
     Small numbers of people are hidden as * and other counts rounded,
     as set in [reports.disclosure] of coprod.toml. Examples:
@@ -50,6 +57,7 @@ def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
     \b
       coprod report commitments --from 2026-04-01 --to 2026-06-30 -o promises.html
       coprod report session S-12 --names -o S-12.md
+      coprod report since S-12 -o read-aloud.md
       coprod report participation --format csv -o participation/
     """
     from coprod_core.errors import CoprodError
@@ -76,7 +84,7 @@ def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
     if output is not None:
         check_target(output, force=force, folder=fmt.folder)
     params = reports.Params(period_from=period_from, period_to=period_to, names=names,
-                            args=args)
+                            args=args, series=series)
     state = click.get_current_context().find_object(State) or State()
     ws = state.open()
     document = reports.build(ws, chosen, params)

@@ -65,6 +65,9 @@ class Params:
     names: bool = False
     #: The kind's positional arguments (``coprod report session S-3`` gives ``("S-3",)``).
     args: tuple[str, ...] = field(default=(), converter=_tuple)
+    #: Only the sessions of this series (a name in ``[series]``), and what they raised
+    #: and promised (``--series``).
+    series: str | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.period_from and self.period_to and self.period_from > self.period_to:
@@ -90,6 +93,8 @@ class Params:
             shown["to"] = self.period_to.isoformat()
         if self.names:
             shown["names"] = "yes"
+        if self.series:
+            shown["series"] = self.series
         if self.args:
             shown["arguments"] = " ".join(self.args)
         return shown
@@ -191,6 +196,8 @@ def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = 
         raise CoprodError(
             f"report {chosen.name} takes {wanted}; got {len(params.args)} argument(s)"
         )
+    if params.series is not None and params.series not in workspace.config.series:
+        raise InvalidValue("series", params.series, workspace.config.series)
     report = chosen.build(workspace, params)
     if params.args and "arguments" in report.parameters:
         # Name each argument as the kind does: "session id: S-5", not "arguments: S-5".

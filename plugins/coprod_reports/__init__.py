@@ -52,6 +52,13 @@ def coprod_register_report_kinds(register: Any) -> None:
                     "was promised and what was agreed next.",
         build=_lazy("session"),
     ))
+    register("since", ReportKind(
+        name="since", title="Since last time", arguments=("SESSION_ID",),
+        description="What changed since the previous session of the same series: promises "
+                    "that moved or became overdue, tensions that moved, and what is new. "
+                    "One page to read aloud at the start of a meeting.",
+        build=_lazy("since"),
+    ))
 
 
 @hookimpl

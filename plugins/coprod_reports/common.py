@@ -8,8 +8,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from coprod_core import serialise
+from coprod_core.lifecycle import COMMITMENT
 from coprod_core.model import Participant, Rung
 from coprod_core.reports import Params, Report, Section
+from coprod_core.when import short_date
 from coprod_core.workspace import Workspace
 
 ROLE_LABELS = {
@@ -77,6 +79,8 @@ RUNG_LABELS = {
 }
 OPEN_TENSION = ("raised", "acknowledged", "explored", "escalated", "reopened")
 OPEN_COMMITMENT = ("agreed", "in_progress")
+#: Where a promise that has no outcome yet stands (lifecycle.COMMITMENT.is_settled).
+UNSETTLED = tuple(s for s in COMMITMENT.statuses if not COMMITMENT.is_settled(s))
 
 DEFAULT_LIVED = ("lived_experience", "peer_researcher")
 DEFAULT_STAFF = ("staff", "commissioner", "partner")
@@ -144,6 +148,61 @@ def documents(ws: Workspace, collection: str, where: dict[str, Any] | None = Non
     """
     for doc in ws.storage.iterate(collection, where):
         yield serialise.migrate(collection, doc)
+
+
+def as_of(ws: Workspace, params: Params) -> dt.date:
+    """The day a report's "overdue" and "today" mean: its end date, or today."""
+    today = ws.local_today()
+    return min(today, params.period_to) if params.period_to else today
+
+
+def when(at: str | dt.date | dt.datetime) -> str:
+    """``1 Apr 2026``, from a stored time or a day."""
+    if isinstance(at, str):
+        at = dt.date.fromisoformat(at[:10])
+    return short_date(at if not isinstance(at, dt.datetime) else at.date())
+
+
+def corrected_note(record: Any, fields: dict[str, str]) -> str | None:
+    """``The promise was corrected on 3 Dec 2026.``: published fields that changed."""
+    lines = []
+    for name, label in fields.items():
+        day = record.corrected_on(name)
+        if day is not None:
+            lines.append(f"{label} corrected on {when(day)}")
+    return "; ".join(lines) or None
+
+
+class Scope:
+    """What a report covers when it is asked for one series (``--series``).
+
+    A session is in the series when it was given it; a tension when it was
+    raised at one of those sessions; a promise when it was made at one, or
+    answers a tension raised at one.
+    """
+
+    def __init__(self, ws: Workspace, series: str | None) -> None:
+        self.series = series
+        self.sessions: set[str] = set()
+        self.tensions: set[str] = set()
+        if series is None:
+            return
+        for doc in ws.storage.iterate("sessions"):
+            if doc.get("series") == series:
+                self.sessions.add(doc["id"])
+        for doc in ws.storage.iterate("tensions"):
+            if doc.get("session_id") in self.sessions:
+                self.tensions.add(doc["id"])
+
+    def session(self, doc: dict[str, Any]) -> bool:
+        return self.series is None or doc.get("series") == self.series
+
+    def tension(self, doc: dict[str, Any]) -> bool:
+        return self.series is None or doc["id"] in self.tensions
+
+    def commitment(self, doc: dict[str, Any]) -> bool:
+        return (self.series is None or doc.get("session_id") in self.sessions
+                or any(t in self.tensions for t in doc.get("answers", ())))
 
 
 def doc_day(doc: dict[str, Any]) -> dt.date:

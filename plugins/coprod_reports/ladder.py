@@ -26,6 +26,7 @@ from coprod_core.workspace import Workspace
 
 from .common import (
     RUNG_LABELS,
+    Scope,
     documents,
     lived_roles,
     month,
@@ -64,6 +65,7 @@ def _gap(lived: _Tally, staff: _Tally) -> Mean:
 def build(ws: Workspace, params: Params) -> Report:
     roles = {doc["id"]: doc["role"] for doc in ws.storage.iterate("participants")}
     lived, staff = lived_roles(ws), staff_roles(ws)
+    scope = Scope(ws, params.series)
 
     def group(pid: str) -> str | None:
         role = roles.get(pid)
@@ -78,7 +80,7 @@ def build(ws: Workspace, params: Params) -> Report:
     steps = {r.value: r.step for r in Rung}
     for session in documents(ws, "sessions"):
         date = dt.date.fromisoformat(session["date"])
-        if not params.covers(date) or not session["ratings"]:
+        if not params.covers(date) or not session["ratings"] or not scope.session(session):
             continue
         tallies = {LIVED: _Tally(), STAFF: _Tally()}
         label = month(date)

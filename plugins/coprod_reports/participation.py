@@ -23,6 +23,7 @@ from coprod_core.reports import (
 from coprod_core.workspace import Workspace
 
 from .common import (
+    Scope,
     attended,
     documents,
     lived_roles,
@@ -48,13 +49,24 @@ def _band(n: int) -> str:
     raise ValueError(n)
 
 
+SUPPORT = (("self", "On their own"), ("supporter", "With a supporter"),
+           ("proxy", "Through someone speaking for them"))
+
+
 def build(ws: Workspace, params: Params) -> Report:
-    roles = {doc["id"]: doc["role"] for doc in ws.storage.iterate("participants")}
+    roles: dict[str, str] = {}
+    support: dict[str, str] = {}
+    for doc in ws.storage.iterate("participants"):
+        roles[doc["id"]] = doc["role"]
+        support[doc["id"]] = doc.get("support") or "self"
     lived = lived_roles(ws)
+    scope = Scope(ws, params.series)
 
     # First pass: when each person first came to any session, ever.
     first: dict[str, tuple[dt.date, int]] = {}
     for session in documents(ws, "sessions"):
+        if not scope.session(session):
+            continue
         key = (dt.date.fromisoformat(session["date"]), int(session["id"].rsplit("-", 1)[1]))
         for pid in attended(session):
             if pid not in first or key < first[pid]:
@@ -67,7 +79,7 @@ def build(ws: Workspace, params: Params) -> Report:
     month_order: dict[str, dt.date] = {}
     for session in documents(ws, "sessions"):
         date = dt.date.fromisoformat(session["date"])
-        if not params.covers(date):
+        if not params.covers(date) or not scope.session(session):
             continue
         key = (date, int(session["id"].rsplit("-", 1)[1]))
         new = returning = 0
@@ -97,6 +109,17 @@ def build(ws: Workspace, params: Params) -> Report:
             regular_by_role[role] += 1
         if role in lived:
             bands[_band(n)] += 1
+    ways = Counter(support.get(pid, "self") for pid in times)
+    support_table = Table(
+        title="How people take part",
+        description="People who came to at least one session in this period: on their own, "
+                    "with a supporter beside them, or through someone who speaks for them.",
+        columns=(Column(key="support", label="How they take part"),
+                 Column(key="people", label="People", type=PEOPLE)),
+        rows=[(label, ways[key]) for key, label in SUPPORT],
+        totals=("Everyone", sum(ways.values())),
+        empty="Nobody came to a session in this period.",
+    )
     lived_came = sum(by_role[r] for r in lived)
     lived_regular = sum(regular_by_role[r] for r in lived)
 
@@ -155,7 +178,7 @@ def build(ws: Workspace, params: Params) -> Report:
                    note="Of those who came at least once."),
             Metric(label="Sessions held", value=len(per_session), type=NUMBER),
         ])]),
-        Section(title="Who took part", blocks=[role_table]),
+        Section(title="Who took part", blocks=[role_table, support_table]),
         Section(title="Who came back", blocks=[
             Paragraph(text="Coming back matters. It is how trust and skills build up."),
             retention, monthly, sessions_table,

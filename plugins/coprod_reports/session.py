@@ -19,11 +19,13 @@ from coprod_core.reports import (
 from coprod_core.reports.document import long_date
 from coprod_core.workspace import Workspace
 
+from .commitments import standing
 from .common import (
     AUTHORITY_LABELS,
-    COMMITMENT_STATUS,
     TENSION_KIND,
     TENSION_STATUS,
+    as_of,
+    corrected_note,
     iterate,
     lived_roles,
     namer,
@@ -36,8 +38,14 @@ from .common import (
 PEOPLE, NUMBER, DATE = ValueType.PEOPLE, ValueType.NUMBER, ValueType.DATE
 
 
+#: The fields of a session record that a correction note names.
+CORRECTABLE = {"title": "the title", "date": "the date", "purpose": "what it was for",
+               "agreed_next": "what was agreed next"}
+
+
 def build(ws: Workspace, params: Params) -> Report:
     session = ws.session(params.args[0])
+    today = as_of(ws, params)
     roles = roles_by_id(ws)
     name = namer(ws, params)
     came: Counter[str] = Counter()
@@ -113,12 +121,15 @@ def build(ws: Workspace, params: Params) -> Report:
                  Column(key="due", label="Due", type=DATE),
                  Column(key="status", label="Where it stands")),
         rows=[(c.id, c.description, maker(c.made_by), AUTHORITY_LABELS[c.authority.value],
-               c.due, COMMITMENT_STATUS[c.status.value])
+               c.due_on(today), standing(c, today))
               for c in iterate(ws, "commitments", {"session_id": session.id})],
         empty="No promises were recorded at this session.",
     )
     next_steps = Paragraph(text=session.agreed_next) if session.agreed_next else Paragraph(
         text="Nothing was recorded as agreed next.", style="note")
+    fixed = corrected_note(session, CORRECTABLE)
+    corrections = [Paragraph(text=f"Corrected after it was first written up: {fixed}.",
+                             style="note")] if fixed else []
     ladder = [
         Paragraph(text="People said where they felt this session sat on the ladder of "
                        "co-production, from 1 (coercion) to 7 (co-production)."),
@@ -138,6 +149,7 @@ def build(ws: Workspace, params: Params) -> Report:
                 f"the people who came.{purpose}",
         sections=(
             Section(title="Who came", blocks=[
+                *corrections,
                 Metrics(items=[
                     Metric(label="People who came", value=len(present), type=PEOPLE),
                     Metric(label="Sent apologies", value=sum(sorry.values()), type=PEOPLE),

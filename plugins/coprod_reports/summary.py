@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
+from coprod_core import serialise
 from coprod_core.reports import (
     Chart,
     Column,
@@ -25,6 +26,9 @@ from .common import (
     COMMITMENT_STATUS,
     OPEN_TENSION,
     TENSION_KIND,
+    UNSETTLED,
+    Scope,
+    as_of,
     attended,
     doc_day,
     documents,
@@ -44,15 +48,19 @@ def build(ws: Workspace, params: Params) -> Report:
     # Participants: everyone on the record (erased people stay counted by role).
     on_record: Counter[str] = Counter()
     role_of: dict[str, str] = {}
+    scope = Scope(ws, params.series)
     for doc in ws.storage.iterate("participants"):
         role_of[doc["id"]] = doc["role"]
-        if params.period_to is None or doc["created_at"][:10] <= params.period_to.isoformat():
+        # When they joined (as given), else when they were recorded.
+        joined = doc.get("joined_at") or doc["created_at"]
+        if params.period_to is None or joined[:10] <= params.period_to.isoformat():
             on_record[doc["role"]] += 1
 
     sessions = attendances = 0
     came: set[str] = set()
     for session in documents(ws, "sessions"):
-        if not params.covers(dt.date.fromisoformat(session["date"])):
+        if not (params.covers(dt.date.fromisoformat(session["date"]))
+                and scope.session(session)):
             continue
         sessions += 1
         present = attended(session)
@@ -76,7 +84,7 @@ def build(ws: Workspace, params: Params) -> Report:
     # Tensions raised in the period, by kind and where they stand now.
     tensions: Counter[tuple[str, str]] = Counter()
     for tension in documents(ws, "tensions"):
-        if params.covers(doc_day(tension)):
+        if params.covers(doc_day(tension)) and scope.tension(tension):
             group = "open" if tension["status"] in OPEN_TENSION else tension["status"]
             tensions[(tension["kind"], group)] += 1
     kinds = [k for k in TENSION_KIND if any(tensions[(k, g)] for g in ("open", "held",
@@ -99,23 +107,21 @@ def build(ws: Workspace, params: Params) -> Report:
         empty="No tensions were raised in this period.",
     )
 
-    # Commitments made in the period, by declared authority and outcome.
+    # Commitments made in the period, by declared authority and where they stood at
+    # the period's end; overdue by the one definition (Commitment.is_overdue).
     promises: Counter[tuple[str, str]] = Counter()
     statuses: Counter[str] = Counter()
     overdue = 0
-    today = min(ws.today(), params.period_to) if params.period_to else ws.today()
-    open_ = ("proposed", "agreed", "in_progress")
-    for commitment in documents(ws, "commitments"):
-        if not params.covers(doc_day(commitment)):
+    end = as_of(ws, params)
+    for doc in documents(ws, "commitments"):
+        if not (params.covers(doc_day(doc)) and scope.commitment(doc)):
             continue
-        status = commitment["status"]
+        commitment = serialise.structure("commitments", doc)
+        status = commitment.status_on(end) or "proposed"
         statuses[status] += 1
-        group = "open" if status in open_ else status
-        promises[(commitment["authority"], group)] += 1
-        due = commitment["due"]
-        # Overdue: past its due date and not delivered or closed (Commitment.is_overdue).
-        overdue += bool(due and due < today.isoformat()
-                        and status in (*open_, "partly_delivered"))
+        group = "open" if status in UNSETTLED else status
+        promises[(commitment.authority.value, group)] += 1
+        overdue += commitment.is_overdue(end)
     groups = [g for g, _label in COMMITMENT_GROUPS]
     promise_table = Table(
         title="Promises, by the power people said they had",
@@ -150,7 +156,8 @@ def build(ws: Workspace, params: Params) -> Report:
                 Metric(label="Tensions raised", value=sum(tensions.values()), type=NUMBER),
                 Metric(label="Promises made", value=sum(statuses.values()), type=NUMBER),
                 Metric(label="Promises overdue", value=overdue, type=NUMBER,
-                       note="Past their due date and not yet done."),
+                       note="Past their due date and still open. A promise done, partly "
+                            "done, not done or withdrawn is never overdue."),
             ]),
         ]),
         Section(title="Who took part", blocks=[people]),

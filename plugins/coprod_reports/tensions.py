@@ -26,12 +26,14 @@ from coprod_core.workspace import Workspace
 from .common import (
     TENSION_KIND,
     TENSION_STATUS,
+    Scope,
     days_between,
     doc_day,
     documents,
     entered,
     median,
     new_report,
+    when,
 )
 
 NUMBER, TEXT, DATE = ValueType.NUMBER, ValueType.TEXT, ValueType.DATE
@@ -48,14 +50,23 @@ def history_text(history: list[dict[str, Any]]) -> str:
     return " → ".join(steps)
 
 
+def described(doc: dict[str, Any]) -> str:
+    """A tension's description, marked when it was corrected after it was first written."""
+    changed = [c for c in doc.get("corrections", ()) if c["name"] == "description"]
+    if not changed:
+        return str(doc["description"])
+    return f"{doc['description']} (corrected on {when(changed[-1]['at'])})"
+
+
 def build(ws: Workspace, params: Params) -> Report:
     counts: Counter[tuple[str, str]] = Counter()
     to_acknowledge: list[float] = []
     to_resolve: list[float] = []
     held: list[Row] = []
+    scope = Scope(ws, params.series)
     for tension in documents(ws, "tensions"):
         raised_on = doc_day(tension)
-        if not params.covers(raised_on):
+        if not params.covers(raised_on) or not scope.tension(tension):
             continue
         counts[(tension["kind"], tension["status"])] += 1
         raised = dt.datetime.fromisoformat(tension["history"][0]["at"])
@@ -67,8 +78,8 @@ def build(ws: Workspace, params: Params) -> Report:
             to_resolve.append(resolved)
         if tension["status"] == "held":
             # Held tensions are few by nature; their history is the point.
-            held.append((tension["id"], TENSION_KIND[tension["kind"]], tension["description"],
-                         raised_on, history_text(tension["history"])))
+            held.append((tension["id"], TENSION_KIND[tension["kind"]],
+                         described(tension), raised_on, history_text(tension["history"])))
 
     statuses = list(TENSION_STATUS)
     kinds = [k for k in TENSION_KIND if any(counts[(k, s)] for s in statuses)]
