@@ -39,6 +39,11 @@ SESSION_TYPES = (
     ("Steering group", "Decide priorities with commissioners and partners."),
     ("Frontline workshop", "Work through a service change with frontline staff."),
 )
+#: The demo's series, one for each kind of session (workshops stand alone).
+SERIES: tuple[tuple[str, str] | None, ...] = (
+    ("panel", "Lived-experience panel"), ("steering", "Steering group"), None,
+)
+
 TOPICS = (
     "hostel curfews", "the single front door", "dual diagnosis support", "housing first",
     "the women's pathway", "prison release planning", "peer mentoring", "payment for time",
@@ -132,12 +137,19 @@ class DemoClock:
     def set(self, day: dt.date, hour: int = 10) -> None:
         self.now = dt.datetime.combine(day, dt.time(hour), tzinfo=dt.UTC)
 
+    def day_after(self, day: dt.date) -> dt.date:
+        """Set the clock to the morning after ``day`` (minutes are typed up the day
+        after) and return ``day``, the day it happened."""
+        self.set(day + dt.timedelta(days=1), 9)
+        return day
+
 
 def build(ws_factory: Callable[[DemoClock], Workspace], seed: int = 1) -> Workspace:
     """Fill a new workspace with the example programme; returns it open."""
     rng = random.Random(seed)
     clock = DemoClock(dt.datetime.combine(START, dt.time(9), tzinfo=dt.UTC))
     ws = ws_factory(clock)
+    _declare_series(ws)
     with ws.operation("demo.build"):
         people = _participants(ws, rng)
         sessions = _sessions(ws, rng, clock, people)
@@ -147,6 +159,25 @@ def build(ws_factory: Callable[[DemoClock], Workspace], seed: int = 1) -> Worksp
 
     ws.clock = utc_now
     return ws
+
+
+def _series_of(n: int) -> str | None:
+    entry = SERIES[n % 3]
+    return entry[0] if entry is not None else None
+
+
+def _declare_series(ws: Workspace) -> None:
+    """Name the demo's series in ``[series]`` of its ``coprod.toml``."""
+    from .config import dump, set_key, write_atomic
+
+    config = ws.config
+    for entry in SERIES:
+        if entry is not None and entry[0] not in config.series:
+            config = set_key(config, f"series.{entry[0]}", entry[1])
+    if config is not ws.config:
+        if config.path is not None:
+            write_atomic(config.path, dump(config))
+        ws.config = config
 
 
 def _participants(ws: Workspace, rng: random.Random) -> dict[str, list[str]]:
@@ -160,8 +191,13 @@ def _participants(ws: Workspace, rng: random.Random) -> dict[str, list[str]]:
             pseudonym = rng.choice(PSEUDONYMS) if lived and rng.random() < 0.25 else None
             email = f"{name.lower()}@example.org" if not lived or rng.random() < 0.4 else None
             phone = f"07700 900{rng.randrange(100, 999)}" if rng.random() < 0.5 else None
-            person = ws.add_participant(name, role=role, pseudonym=pseudonym, email=email,
-                                        phone=phone)
+            # Brought in from last year's spreadsheet: joined before the first session.
+            joined = START - dt.timedelta(days=rng.randrange(0, 200))
+            support = ("self" if not lived or rng.random() < 0.8 else
+                       rng.choice(("supporter", "supporter", "proxy")))
+            person = ws.add_participant(
+                name, role=role, pseudonym=pseudonym, email=email, phone=phone, on=joined,
+                support=support, supporter="a key worker" if support != "self" else None)
             people.setdefault(role, []).append(person.id)
             ws.record_consent(person.id, "record", given=True, statement_version="v1",
                               method="written")
@@ -187,12 +223,13 @@ def _sessions(ws: Workspace, rng: random.Random, clock: DemoClock,
     ids = []
     for n in range(24):
         day = START + dt.timedelta(days=n * 15 + rng.randrange(0, 3))
-        clock.set(day)
+        clock.day_after(day)
         title, purpose = SESSION_TYPES[n % 3]
         topic = TOPICS[n % len(TOPICS)]
         facilitator = rng.choice(people["peer_researcher"] if n % 3 == 0 else staff)
         session = ws.new_session(f"{title}: {topic}", date=day, purpose=purpose,
-                                 facilitators=[facilitator])
+                                 facilitators=[facilitator],
+                                 series=_series_of(n))
         invited = [p for p in lived if p in regulars or rng.random() < 0.3]
         if n % 3 == 1:
             invited += rng.sample(commissioners, 3) + rng.sample(people["partner"], 3)
@@ -206,7 +243,7 @@ def _sessions(ws: Workspace, rng: random.Random, clock: DemoClock,
             (came if roll < 0.75 else sorry if roll < 0.9 else away).append(pid)
         for status, group in (("attended", came), ("apologies", sorry), ("absent", away)):
             if group:
-                ws.attend(session.id, group, status)
+                ws.attend(session.id, group, status, on=day)
         staff_side = set(staff) | set(commissioners) | set(people["partner"])
         for pid in came:
             if rng.random() < 0.85:
@@ -215,7 +252,7 @@ def _sessions(ws: Workspace, rng: random.Random, clock: DemoClock,
                 step = max(1, min(7, round(rng.gauss(base + n * 0.03, 0.9))))
                 rung = ("coercion", "educating", "informing", "consultation", "engagement",
                         "co_design", "co_production")[step - 1]
-                ws.rate(session.id, pid, rung)
+                ws.rate(session.id, pid, rung, on=day)
         ids.append(session.id)
     return ids
 
@@ -230,17 +267,17 @@ def _tensions(ws: Workspace, rng: random.Random, clock: DemoClock,
         path = TENSION_PATHS[n % len(TENSION_PATHS)]
         index = rng.randrange(0, 16)
         session = ws.session(sessions[index])
-        clock.set(session.date, 11)
         between = ["lived_experience", rng.choice(("staff", "commissioner", "partner"))]
         tension = ws.raise_tension(
             TENSIONS[kind], kind=kind, session_id=session.id,
             raised_by=rng.choice(session.attended or lived), between=between,
+            on=clock.day_after(session.date),
         )
         day = session.date
         for status in path[1:] if path[0] == "raised" else path:
             day += dt.timedelta(days=rng.randrange(3, 40))
-            clock.set(day, 14)
-            tension = ws.move_tension(tension.id, status, note=NOTES[status])
+            tension = ws.move_tension(tension.id, status, note=NOTES[status],
+                                      on=clock.day_after(day))
         made.append(tension)
     return made
 
@@ -257,20 +294,27 @@ def _commitments(ws: Workspace, rng: random.Random, clock: DemoClock,
         for path in COMMITMENT_PATHS + EXTRA_PATHS[authority]:
             promise, kind = PROMISES[n % len(PROMISES)]
             session = ws.session(sessions[rng.randrange(1, 20)])
-            clock.set(session.date, 15)
             answers = [t.id for t in tensions if t.kind == kind][:1]
             due = session.date + dt.timedelta(days=rng.choice((30, 60, 90, 120)))
             commitment = ws.make_commitment(
                 promise, made_by=rng.choice(makers[authority]), authority=authority,
                 scope=_scope(authority), due=due, session_id=session.id, answers=answers,
+                on=clock.day_after(session.date),
             )
             day = session.date
-            for status in path[1:] if path[0] == "proposed" else path:
+            for step, status in enumerate(path[1:] if path[0] == "proposed" else path):
                 day += dt.timedelta(days=rng.randrange(5, 50))
-                clock.set(day, 16)
                 if status in ("in_progress", "partly_delivered"):
-                    ws.update_commitment(commitment.id, "Update shared at the panel.")
-                commitment = ws.move_commitment(commitment.id, status, note=NOTES[status])
+                    ws.add_progress(commitment.id, "Update shared at the panel.",
+                                    on=clock.day_after(day))
+                if step == 1 and n % 4 == 0 and commitment.due is not None:
+                    # Some due dates move, with the reason, as the record keeps them.
+                    clock.day_after(day)
+                    commitment = ws.update_commitment(
+                        commitment.id, due=commitment.due + dt.timedelta(days=60),
+                        reason="The board meets later than planned.")
+                commitment = ws.move_commitment(commitment.id, status, note=NOTES[status],
+                                                on=clock.day_after(day))
             n += 1
 
 
@@ -303,7 +347,8 @@ def summary(ws: Workspace) -> list[str]:
                  + ", ".join(f"{n} {s}" for s, n in sorted(tensions.items())))
     commitments = list(ws.commitments())
     statuses = Counter(c.status.value for c in commitments)
-    overdue = sum(c.is_overdue(ws.today()) for c in commitments)
+    # The one definition of overdue (Commitment.is_overdue), as every report uses it.
+    overdue = sum(c.is_overdue(ws.local_today()) for c in commitments)
     lines.append(f"{len(commitments)} commitments: "
                  + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(statuses.items()))
                  + f"; {overdue} overdue")

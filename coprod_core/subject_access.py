@@ -166,6 +166,11 @@ def purpose_words(purpose: str) -> str:
     return _PURPOSES.get(purpose, purpose)
 
 
+#: How a person takes part, as the readable export says it to them.
+SUPPORT_WORDS = {"self": "on your own", "supporter": "with a supporter",
+                 "proxy": "through someone who speaks for you"}
+
+
 def _when(value: str | None) -> str:
     if not value:
         return ""
@@ -203,7 +208,10 @@ def parts(data: dict[str, Any]) -> list[Part]:
                              "so that our totals stay true."))
     rows = [("Name you chose", r.get("name")), ("Pseudonym", r.get("pseudonym")),
             ("Role", str(r.get("role", "")).replace("_", " ")), ("Email", r.get("email")),
-            ("Phone", r.get("phone")), ("Added on", _when(r.get("created_at")))]
+            ("Phone", r.get("phone")), ("Added on", _when(r.get("created_at"))),
+            ("Joined on", _when(r.get("joined_at"))),
+            ("How you take part", SUPPORT_WORDS.get(r.get("support") or "self")),
+            ("Who supports you or speaks for you", r.get("supporter"))]
     out.append(Part("ul", [f"{k}: {v}" for k, v in rows if v]))
     if r.get("demographics"):
         out.append(Part("p", "Answers you gave about yourself:"))

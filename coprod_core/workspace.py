@@ -365,6 +365,14 @@ class Workspace:
         return event_time(on, now=self.now(), tz=self.timezone, after=after, what=what,
                           follows=follows)
 
+    def stamped(self, on: Any = None, *, after: dt.datetime | None = None,
+                follows: str = "the step it follows"
+                ) -> tuple[dt.datetime, dt.datetime | None]:
+        """(when it happened, when it was typed in if that differs), for a new event."""
+        now = self.now()
+        at = self.event_time(on, after=after, follows=follows)
+        return at, (None if at == now else now)
+
     # ------------------------------------------------------------ operations
 
     @contextmanager
@@ -516,9 +524,11 @@ class Workspace:
     rate = _sessions.rate
     raise_tension = _tensions.raise_
     move_tension = _tensions.move
+    update_tension = _tensions.update
     make_commitment = _commitments.make
     move_commitment = _commitments.move
     update_commitment = _commitments.update
+    add_progress = _commitments.progress
 
     # ------------------------------------------------------------ audit
 

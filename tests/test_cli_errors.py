@@ -79,7 +79,7 @@ CASES = [
     (("commitment", "show", "C-9"), "no commitment with id C-9"),
     (("tension", "move", "T-9", "held"), "no tension with id T-9"),
     (("commitment", "move", "C-9", "agreed"), "no commitment with id C-9"),
-    (("commitment", "update", "C-9", "note"), "no commitment with id C-9"),
+    (("commitment", "progress", "C-9", "note"), "no commitment with id C-9"),
     (("session", "attend", "S-9", "P-1"), "no session with id S-9"),
     (("session", "attend", "S-1", "P-2", "P-9"), "no participant with id P-9"),
     (("session", "rate", "S-1", "P-9", "co_design"), "no participant with id P-9"),
@@ -115,7 +115,7 @@ CASES = [
      "none (this status is final)"),
     (("commitment", "move", "C-2", "withdrawn"),
      "moving a commitment to withdrawn needs a reason: give one with --note"),
-    (("commitment", "update", "C-1", "more"),
+    (("commitment", "progress", "C-1", "more"),
      "C-1 is withdrawn; progress can no longer be added"),
     (("session", "rate", "S-1", "P-2", "co_design"),
      "P-2 is not recorded as having attended S-1; record attendance first with: "

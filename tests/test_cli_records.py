@@ -285,9 +285,9 @@ class TestCommitment:
         assert ok(run("commitment", "move", "C-1", "agreed", "--note", "In the meeting")) == (
             "C-1: agreed\n")
         ok(run("commitment", "move", "C-1", "in_progress"))
-        assert ok(run("commitment", "update", "C-1", "Template drafted")) == (
+        assert ok(run("commitment", "progress", "C-1", "Template drafted")) == (
             "C-1: 1 progress update(s)\n")
-        record = as_json(run("commitment", "update", "C-1", "Shared with the panel", "--json"))
+        record = as_json(run("commitment", "progress", "C-1", "Shared with the panel", "--json"))
         assert [u["note"] for u in record["updates"]] == [
             "Template drafted", "Shared with the panel"]
         assert [h["status"] for h in record["history"]] == ["proposed", "agreed", "in_progress"]
@@ -311,7 +311,7 @@ class TestCommitment:
     def test_no_progress_on_a_closed_commitment(self, run, people):
         ok(run("commitment", "make", "X", "--by", "P-2", "--authority", "can_decide"))
         ok(run("commitment", "move", "C-1", "withdrawn", "--note", "Superseded"))
-        result = run("commitment", "update", "C-1", "More")
+        result = run("commitment", "progress", "C-1", "More")
         assert result.exit_code == 1
         assert result.stderr == "error: C-1 is withdrawn; progress can no longer be added\n"
         result = run("commitment", "move", "C-1", "agreed")
@@ -423,7 +423,7 @@ SHOWS_AND_CHANGES = [
     ("tension", "move", "T-1", "acknowledged"),
     ("commitment", "show", "C-1"),
     ("commitment", "move", "C-1", "agreed"),
-    ("commitment", "update", "C-1", "Started"),
+    ("commitment", "progress", "C-1", "Started"),
 ]
 LISTS = [
     ("participant", "list"), ("session", "list"), ("tension", "list"),

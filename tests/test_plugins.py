@@ -611,7 +611,7 @@ def test_events_fire_after_the_commit_for_every_change(register_plugin, run):
         ("tension", "move", "T-1", "held"),
         ("commitment", "make", "X", "--by", "P-1", "--authority", "can_decide"),
         ("commitment", "move", "C-1", "agreed"),
-        ("commitment", "update", "C-1", "Started"),
+        ("commitment", "progress", "C-1", "Started"),
     ):
         assert run(*args).exit_code == 0
     assert listener.events == [

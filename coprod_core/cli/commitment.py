@@ -9,6 +9,7 @@ import click
 
 from .common import (
     DATE,
+    echo_corrections,
     echo_created,
     echo_fields,
     echo_history,
@@ -16,7 +17,10 @@ from .common import (
     echo_records,
     echo_table,
     json_option,
+    local,
+    on_option,
     pass_workspace,
+    recorded,
     to_json,
 )
 
@@ -45,21 +49,27 @@ def commitment() -> None:
 @click.option("--session", "session_id", metavar="ID", help="The session where it was made.")
 @click.option("--answers", multiple=True, metavar="TENSION_ID",
               help="A tension this commitment answers; repeat for several.")
+@on_option("it was made")
 @json_option
 @pass_workspace
 def make(ws: Any, description: str, made_by: str, authority: str, scope: str | None,
-         due: dt.date | None, session_id: str | None, answers: tuple[str, ...],
+         due: dt.date | None, session_id: str | None, answers: tuple[str, ...], on: Any,
          as_json: bool) -> None:
-    """Record a commitment described in DESCRIPTION. Prints the new id."""
+    """Record a commitment described in DESCRIPTION. Prints the new id.
+
+    Written up after the meeting? Give the day it was made with --on.
+    """
     record = ws.make_commitment(description, made_by=made_by, authority=authority, scope=scope,
-                                due=due, session_id=session_id, answers=answers)
+                                due=due, session_id=session_id, answers=answers, on=on)
     echo_created(record, as_json)
 
 
 @commitment.command("list")
 @click.option("--status", help=f"Only commitments with this status: {STATUSES}.")
 @click.option("--authority", help=f"Only commitments made with this authority: {AUTHORITIES}.")
-@click.option("--overdue", is_flag=True, help="Only those past their due date and not delivered.")
+@click.option("--overdue", is_flag=True,
+              help="Only those overdue today: past their due date and still open (proposed, "
+                   "agreed or in progress).")
 @json_option
 @pass_workspace
 def list_(ws: Any, status: str | None, authority: str | None, overdue: bool,
@@ -86,48 +96,92 @@ def show(ws: Any, commitment_id: str, as_json: bool) -> None:
     if as_json:
         echo_json(to_json(c))
         return
-    overdue = " (overdue)" if c.is_overdue(ws.today()) else ""
+    overdue = " (overdue)" if c.is_overdue(ws.local_today()) else ""
     echo_fields([
         ("id", c.id), ("description", c.description), ("made by", c.made_by),
         ("authority", c.authority), ("scope", c.scope), ("status", c.status),
         ("due", c.due and f"{c.due}{overdue}"), ("session", c.session_id),
         ("answers", ", ".join(c.answers)),
     ])
-    echo_history(c.history)
+    echo_history(c.history, ws)
     if c.updates:
         click.echo("progress:")
         for u in c.updates:
-            click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
+            click.echo(f"  {local(u.at, ws)}  {u.actor}: {u.note}{recorded(u, ws)}")
+    echo_corrections(c, ws)
 
 
 @commitment.command("move")
 @click.argument("commitment_id", metavar="ID")
 @click.argument("status", metavar="STATUS")
-@click.option("--note", help="What happened; needed for withdrawn and not_delivered.")
+@click.option("--note", help="What happened; needed for withdrawn, not_delivered and "
+                             "partly_delivered: the reason, in the words it was given.")
+@on_option("it moved")
 @json_option
 @pass_workspace
-def move(ws: Any, commitment_id: str, status: str, note: str | None, as_json: bool) -> None:
+def move(ws: Any, commitment_id: str, status: str, note: str | None, on: Any,
+         as_json: bool) -> None:
     """Move a commitment to STATUS.
 
     STATUS: proposed, agreed, in_progress, delivered, partly_delivered,
-    not_delivered, withdrawn.
+    not_delivered, withdrawn. A move dated (--on) before the step it follows
+    is refused.
     """
-    record = ws.move_commitment(commitment_id, status, note=note)
+    record = ws.move_commitment(commitment_id, status, note=note, on=on)
     if as_json:
         echo_json(to_json(record))
     else:
         click.echo(f"{record.id}: {record.status}")
 
 
-@commitment.command("update")
+@commitment.command("progress")
 @click.argument("commitment_id", metavar="ID")
-@click.argument("note", metavar="NOTE")
+@click.argument("note", metavar="TEXT")
+@on_option("it happened")
 @json_option
 @pass_workspace
-def update(ws: Any, commitment_id: str, note: str, as_json: bool) -> None:
-    """Add a progress update NOTE to a commitment."""
-    record = ws.update_commitment(commitment_id, note)
+def progress(ws: Any, commitment_id: str, note: str, on: Any, as_json: bool) -> None:
+    """Add a progress update TEXT to a commitment."""
+    record = ws.add_progress(commitment_id, note, on=on)
     if as_json:
         echo_json(to_json(record))
     else:
         click.echo(f"{record.id}: {len(record.updates)} progress update(s)")
+
+
+@commitment.command("update")
+@click.argument("commitment_id", metavar="ID")
+@click.argument("note", metavar="[TEXT]", required=False)
+@click.option("--description", help="The corrected wording of the promise.")
+@click.option("--scope", help="The corrected scope: what they can realistically do.")
+@click.option("--due", type=DATE, help="A new due date (YYYY-MM-DD); needs --reason.")
+@click.option("--reason", help="Why it changed; needed with --due, and shown in \"You said, "
+                               "we did\" beside the move.")
+@json_option
+@pass_workspace
+def update(ws: Any, commitment_id: str, note: str | None, description: str | None,
+           scope: str | None, due: dt.date | None, reason: str | None,
+           as_json: bool) -> None:
+    """Correct a commitment: its wording, its scope, or its due date.
+
+    The earlier value stays in its history (`coprod commitment show`). A
+    moved due date needs a reason. (`update ID TEXT`, a progress update,
+    still works in this release: use `coprod commitment progress`.)
+    """
+    if note is not None:
+        if description is not None or scope is not None or due is not None:
+            raise click.UsageError("give a progress TEXT or corrections, not both")
+        click.echo("warning: `coprod commitment update ID TEXT` is deprecated; use "
+                   "`coprod commitment progress ID TEXT`", err=True)
+        record = ws.add_progress(commitment_id, note)
+    else:
+        record = ws.update_commitment(commitment_id, description=description, scope=scope,
+                                      due=due, reason=reason)
+    if as_json:
+        echo_json(to_json(record))
+    elif note is not None:
+        click.echo(f"{record.id}: {len(record.updates)} progress update(s)")
+    else:
+        changed = sorted({c.name for c in record.corrections
+                          if c.at == record.corrections[-1].at})
+        click.echo(f"{record.id}: corrected {', '.join(changed)}")

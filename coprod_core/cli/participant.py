@@ -13,12 +13,17 @@ from .common import (
     echo_records,
     echo_table,
     json_option,
+    local,
+    on_option,
     pass_workspace,
     to_json,
 )
 
 ROLE_HELP = ("One of lived_experience, peer_researcher, staff, commissioner, partner, "
              "volunteer, or a role added in [roles.custom] of coprod.toml.")
+SUPPORT_HELP = ("How they take part: self (on their own), supporter (with a supporter "
+                "beside them) or proxy (through someone who speaks for them).")
+SUPPORTER_HELP = "Who supports them or speaks for them (a name or a relationship)."
 
 
 @click.group()
@@ -36,12 +41,17 @@ def participant() -> None:
 @click.option("--pseudonym", help="A pseudonym to use in place of the name where shown.")
 @click.option("--email", help="An email address, if they want to be contacted that way.")
 @click.option("--phone", help="A phone number, if they want to be contacted that way.")
+@click.option("--support", default="self", show_default=True, help=SUPPORT_HELP)
+@click.option("--supporter", help=SUPPORTER_HELP)
+@on_option("they joined")
 @json_option
 @pass_workspace
 def add(ws: Any, name: str, role: str, pseudonym: str | None, email: str | None,
-        phone: str | None, as_json: bool) -> None:
+        phone: str | None, support: str, supporter: str | None, on: Any,
+        as_json: bool) -> None:
     """Add a participant called NAME (the name they chose). Prints the new id."""
-    person = ws.add_participant(name, role=role, pseudonym=pseudonym, email=email, phone=phone)
+    person = ws.add_participant(name, role=role, pseudonym=pseudonym, email=email, phone=phone,
+                                support=support, supporter=supporter, on=on)
     echo_created(person, as_json)
 
 
@@ -75,15 +85,20 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
     echo_fields([
         ("id", p.id), ("name", "(erased)" if p.erased_at else p.name), ("role", p.role),
         ("pseudonym", p.pseudonym), ("email", p.email), ("phone", p.phone),
-        ("added", f"{p.created_at:%Y-%m-%d}"),
-        ("erased", p.erased_at and f"{p.erased_at:%Y-%m-%d}"),
+        ("joined", p.joined_at and local(p.joined_at, ws)[:10]),
+        ("added", local(p.created_at, ws)[:10]),
+        ("takes part", {"self": None, "supporter": "with a supporter",
+                        "proxy": "through someone speaking for them"}[p.support.value]),
+        ("supporter", p.supporter),
+        ("erased", p.erased_at and local(p.erased_at, ws)[:10]),
     ])
     if p.consents:
         click.echo("consent:")
         for purpose in dict.fromkeys(c.purpose for c in p.consents):
             c = p.consent(purpose)
             state = "given" if c.given else "withdrawn"
-            click.echo(f"  {purpose:<26} {state} {c.at:%Y-%m-%d} ({c.method}, by {c.recorded_by})")
+            click.echo(f"  {purpose:<26} {state} {local(c.at, ws)[:10]} ({c.method}, by "
+                       f"{c.recorded_by})")
     for d in p.demographics:
         flag = f" [special category: {d.category}]" if d.category else ""
         click.echo(f"{d.key}: {d.value}{flag}")
@@ -98,13 +113,17 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
 @click.option("--pseudonym", help="A new pseudonym; an empty string removes it.")
 @click.option("--email", help="A new email address; an empty string removes it.")
 @click.option("--phone", help="A new phone number; an empty string removes it.")
+@click.option("--support", help=SUPPORT_HELP)
+@click.option("--supporter", help=SUPPORTER_HELP + " An empty string removes it.")
 @json_option
 @pass_workspace
 def update(ws: Any, participant_id: str, as_json: bool, **changes: str | None) -> None:
-    """Change a participant's name, role, pseudonym or contact details."""
+    """Change a participant's name, role, pseudonym, contact details or how they
+    take part."""
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
-        raise click.UsageError("give at least one of --name, --role, --pseudonym, --email, --phone")
+        raise click.UsageError("give at least one of --name, --role, --pseudonym, --email, "
+                               "--phone, --support, --supporter")
     person = ws.update_participant(participant_id, **given)
     echo_created(person, as_json)
 

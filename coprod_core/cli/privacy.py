@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from .common import DATE, echo_json, echo_table, json_option, pass_workspace
+from .common import DATE, echo_json, echo_table, json_option, on_option, pass_workspace
 
 PURPOSES_HELP = ("record (keeping their record), contact, naming (in reports), or "
                  "special:<category> for ethnicity, religion, health, sexuality, "
@@ -53,15 +53,17 @@ def confirm(question: str, yes: bool, flag: str = "--yes") -> None:
               help="Who recorded it. Default: the actor (--as, COPROD_USER, the system user).")
 @click.option("--yes", is_flag=True,
               help="Do not ask before a withdrawal of consent for record, which erases them.")
+@on_option("it was given or withdrawn")
 @json_option
 @pass_workspace
 def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | None,
             statement_version: str | None, method: str | None, recorded_by: str | None,
-            yes: bool, as_json: bool) -> None:
+            yes: bool, on: Any, as_json: bool) -> None:
     """Show a participant's consents, or record one given or withdrawn.
 
     With only ID, shows the latest answer for each purpose. With PURPOSE and
-    --give or --withdraw, records it now. PURPOSE is one of: record
+    --give or --withdraw, records it (now, or --on the day it was given or
+    withdrawn, from a signed form say). PURPOSE is one of: record
     (keeping their record), contact, naming (in reports), or
     special:<category> (ethnicity, religion, health, sexuality,
     criminal_history).
@@ -98,7 +100,7 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
         confirm(f"Withdrawing consent for record erases {person.id} everywhere. Go on?", yes)
     after = ws.record_consent(person.id, purpose, given=bool(given),
                               statement_version=statement_version or "", method=method or "",
-                              recorded_by=recorded_by)
+                              recorded_by=recorded_by, on=on)
     if as_json:
         echo_json(to_json(after))
     elif after.is_erased:

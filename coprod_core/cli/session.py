@@ -9,12 +9,14 @@ import click
 
 from .common import (
     DATE,
+    echo_corrections,
     echo_created,
     echo_fields,
     echo_json,
     echo_records,
     echo_table,
     json_option,
+    on_option,
     pass_workspace,
     to_json,
 )
@@ -34,12 +36,17 @@ def session() -> None:
 @click.option("--facilitator", "facilitators", multiple=True, metavar="ID",
               help="A participant who facilitated; repeat for several.")
 @click.option("--purpose", help="What the session was for.")
+@click.option("--series", metavar="NAME",
+              help="The series it belongs to: a name in [series] of coprod.toml, such as "
+                   "panel.")
+@click.option("--agreed-next", help="What was agreed would happen next.")
 @json_option
 @pass_workspace
 def new(ws: Any, title: str, date: dt.date, facilitators: tuple[str, ...], purpose: str | None,
-        as_json: bool) -> None:
+        series: str | None, agreed_next: str | None, as_json: bool) -> None:
     """Record a session called TITLE. Prints the new id."""
-    record = ws.new_session(title, date=date, facilitators=facilitators, purpose=purpose)
+    record = ws.new_session(title, date=date, facilitators=facilitators, purpose=purpose,
+                            series=series, agreed_next=agreed_next)
     echo_created(record, as_json)
 
 
@@ -53,8 +60,8 @@ def list_(ws: Any, as_json: bool) -> None:
         echo_records(sessions)
         return
     echo_table(
-        ("id", "date", "title", "attended", "ratings"),
-        ((s.id, s.date, s.title, len(s.attended), len(s.ratings)) for s in sessions),
+        ("id", "date", "series", "title", "attended", "ratings"),
+        ((s.id, s.date, s.series, s.title, len(s.attended), len(s.ratings)) for s in sessions),
         empty="no sessions yet; record one with `coprod session new TITLE --date YYYY-MM-DD`",
     )
 
@@ -70,8 +77,9 @@ def show(ws: Any, session_id: str, as_json: bool) -> None:
         echo_json(to_json(s))
         return
     echo_fields([
-        ("id", s.id), ("title", s.title), ("date", s.date), ("purpose", s.purpose),
-        ("facilitators", ", ".join(s.facilitators)), ("agreed next", s.agreed_next),
+        ("id", s.id), ("title", s.title), ("date", s.date), ("series", s.series),
+        ("purpose", s.purpose), ("facilitators", ", ".join(s.facilitators)),
+        ("agreed next", s.agreed_next),
     ])
     ratings = {r.participant_id: r.rung for r in s.ratings}
     if s.attendance:
@@ -81,6 +89,35 @@ def show(ws: Any, session_id: str, as_json: bool) -> None:
             click.echo(f"  {a.participant_id:<8} {a.status:<10} {rung or ''}".rstrip())
     else:
         click.echo(f"no attendance recorded; use `coprod session attend {s.id} ID...`")
+    echo_corrections(s, ws)
+
+
+@session.command("update")
+@click.argument("session_id", metavar="ID")
+@click.option("--title", help="The corrected title.")
+@click.option("--date", "date", type=DATE, help="The corrected date it was held (YYYY-MM-DD).")
+@click.option("--purpose", help="What the session was for.")
+@click.option("--agreed-next", help="What was agreed would happen next.")
+@click.option("--series", metavar="NAME", help="The series it belongs to ([series]).")
+@click.option("--reason", help="Why it was corrected (kept with the correction).")
+@json_option
+@pass_workspace
+def update(ws: Any, session_id: str, reason: str | None, as_json: bool,
+           **changes: Any) -> None:
+    """Correct a session's title, date, purpose, what was agreed next or series.
+
+    The earlier values stay in its history (`coprod session show`), and the
+    session report says what was corrected and when.
+    """
+    given = {k: v for k, v in changes.items() if v is not None}
+    if not given:
+        raise click.UsageError("give at least one of --title, --date, --purpose, "
+                               "--agreed-next, --series")
+    record = ws.update_session(session_id, reason=reason, **given)
+    if as_json:
+        echo_json(to_json(record))
+    else:
+        click.echo(f"{record.id}: corrected {', '.join(sorted(given))}")
 
 
 @session.command("attend")
@@ -88,12 +125,16 @@ def show(ws: Any, session_id: str, as_json: bool) -> None:
 @click.argument("participant_ids", metavar="PARTICIPANT_ID...", nargs=-1, required=True)
 @click.option("--status", default="attended", show_default=True,
               help="attended, apologies or absent.")
+@on_option("they attended (it must be the session's date)")
 @json_option
 @pass_workspace
 def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: str,
-           as_json: bool) -> None:
-    """Record that participants attended, sent apologies or were absent."""
-    record = ws.attend(session_id, participant_ids, status)
+           on: Any, as_json: bool) -> None:
+    """Record that participants attended, sent apologies or were absent.
+
+    Attendance is dated by the session; --on, if given, must be its date.
+    """
+    record = ws.attend(session_id, participant_ids, status, on=on)
     if as_json:
         echo_json(to_json(record))
     else:
@@ -107,15 +148,18 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
 @click.argument("session_id", metavar="SESSION_ID")
 @click.argument("participant_id", metavar="PARTICIPANT_ID")
 @click.argument("rung", metavar="RUNG")
+@on_option("they rated it (it must be the session's date)")
 @json_option
 @pass_workspace
-def rate(ws: Any, session_id: str, participant_id: str, rung: str, as_json: bool) -> None:
+def rate(ws: Any, session_id: str, participant_id: str, rung: str, on: Any,
+         as_json: bool) -> None:
     """Record where an attendee felt the session sat on the ladder.
 
     RUNG, bottom to top: coercion, educating, informing, consultation,
-    engagement, co_design, co_production.
+    engagement, co_design, co_production. A rating is dated by the session;
+    --on, if given, must be its date.
     """
-    record = ws.rate(session_id, participant_id, rung)
+    record = ws.rate(session_id, participant_id, rung, on=on)
     if as_json:
         echo_json(to_json(record))
     else:

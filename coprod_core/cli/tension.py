@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from .common import (
+    echo_corrections,
     echo_created,
     echo_fields,
     echo_history,
@@ -14,6 +15,7 @@ from .common import (
     echo_records,
     echo_table,
     json_option,
+    on_option,
     pass_workspace,
     to_json,
 )
@@ -40,13 +42,17 @@ def tension() -> None:
 @click.option("--raised-by", metavar="ID", help="The participant who raised it.")
 @click.option("--between", multiple=True, metavar="ID_OR_ROLE",
               help="A participant id or a role the tension sits between; repeat for each.")
+@on_option("it was raised")
 @json_option
 @pass_workspace
 def raise_(ws: Any, description: str, kind: str, session_id: str | None,
-           raised_by: str | None, between: tuple[str, ...], as_json: bool) -> None:
-    """Record a tension described in DESCRIPTION. Prints the new id."""
+           raised_by: str | None, between: tuple[str, ...], on: Any, as_json: bool) -> None:
+    """Record a tension described in DESCRIPTION. Prints the new id.
+
+    Written up after the meeting? Give the day it was raised with --on.
+    """
     record = ws.raise_tension(description, kind=kind, session_id=session_id,
-                              raised_by=raised_by, between=between)
+                              raised_by=raised_by, between=between, on=on)
     echo_created(record, as_json)
 
 
@@ -63,7 +69,8 @@ def list_(ws: Any, kind: str | None, status: str | None, as_json: bool) -> None:
         return
     echo_table(
         ("id", "kind", "status", "raised", "description"),
-        ((t.id, t.kind, t.status, f"{t.created_at:%Y-%m-%d}", t.description) for t in tensions),
+        ((t.id, t.kind, t.status, f"{t.created_at.astimezone(ws.timezone):%Y-%m-%d}",
+          t.description) for t in tensions),
         empty="no tensions match",
     )
 
@@ -82,23 +89,44 @@ def show(ws: Any, tension_id: str, as_json: bool) -> None:
         ("id", t.id), ("kind", t.kind), ("status", t.status), ("description", t.description),
         ("raised by", t.raised_by), ("session", t.session_id), ("between", ", ".join(t.between)),
     ])
-    echo_history(t.history)
+    echo_history(t.history, ws)
+    echo_corrections(t, ws)
 
 
 @tension.command("move")
 @click.argument("tension_id", metavar="ID")
 @click.argument("status", metavar="STATUS")
 @click.option("--note", help="What happened, in a sentence.")
+@on_option("it moved")
 @json_option
 @pass_workspace
-def move(ws: Any, tension_id: str, status: str, note: str | None, as_json: bool) -> None:
+def move(ws: Any, tension_id: str, status: str, note: str | None, on: Any,
+         as_json: bool) -> None:
     """Move a tension to STATUS, with a note.
 
     STATUS: raised, acknowledged, explored, escalated, held, resolved,
     reopened. The moves allowed from each status are shown if a move is not.
+    A move dated (--on) before the step it follows is refused.
     """
-    record = ws.move_tension(tension_id, status, note=note)
+    record = ws.move_tension(tension_id, status, note=note, on=on)
     if as_json:
         echo_json(to_json(record))
     else:
         click.echo(f"{record.id}: {record.status}")
+
+
+@tension.command("update")
+@click.argument("tension_id", metavar="ID")
+@click.option("--description", required=True, help="The corrected description.")
+@click.option("--reason", help="Why it was corrected (kept with the correction).")
+@json_option
+@pass_workspace
+def update(ws: Any, tension_id: str, description: str, reason: str | None,
+           as_json: bool) -> None:
+    """Correct a tension's description. The earlier wording stays in its
+    history (`coprod tension show`), and reports say it was corrected."""
+    record = ws.update_tension(tension_id, description=description, reason=reason)
+    if as_json:
+        echo_json(to_json(record))
+    else:
+        click.echo(f"{record.id}: description corrected")

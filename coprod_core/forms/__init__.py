@@ -39,10 +39,12 @@ CREATES: tuple[str, ...] = ("participant", "session_feedback")
 
 #: Participant attributes a field may fill (besides ``demographic.<key>`` and
 #: ``extra.<namespace>.<key>``).
-PARTICIPANT_TARGETS: tuple[str, ...] = ("name", "pseudonym", "email", "phone", "role")
+PARTICIPANT_TARGETS: tuple[str, ...] = ("name", "pseudonym", "email", "phone", "role",
+                                         "joined", "support", "supporter")
 
-#: What a field of a session feedback form may fill.
-FEEDBACK_TARGETS: tuple[str, ...] = ("attendance", "rating", "feedback")
+#: What a field of a session feedback form may fill; ``session_date`` is checked
+#: against the session's own date (attendance and ratings are dated by it).
+FEEDBACK_TARGETS: tuple[str, ...] = ("attendance", "rating", "feedback", "session_date")
 
 #: Names a field may not take: they are the keys that say who or what an
 #: answer set is about (``participant = "P-3"`` in an answers file or a CSV).

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..config import Context
-from ..model import SPECIAL_CATEGORIES, AttendanceStatus, Rung
+from ..model import SPECIAL_CATEGORIES, AttendanceStatus, Rung, Support
 from . import (
     CREATES,
     FEEDBACK_TARGETS,
@@ -41,12 +41,17 @@ _TARGET_TYPES: dict[str, tuple[str, ...]] = {
     "attendance": ("single_choice",),
     "rating": ("single_choice",),
     "feedback": ("short_text", "long_text"),
+    "joined": ("date",),
+    "support": ("single_choice",),
+    "supporter": ("short_text",),
+    "session_date": ("date",),
 }
 
 #: The choices a field filling these targets has when it lists none.
 DEFAULT_CHOICES: dict[str, tuple[str, ...]] = {
     "attendance": tuple(a.value for a in AttendanceStatus),
     "rating": tuple(r.value for r in Rung),
+    "support": tuple(s.value for s in Support),
 }
 
 

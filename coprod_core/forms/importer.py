@@ -416,6 +416,7 @@ class _Importer:
             person, kept, dropped = build_participant(
                 self.form, checked, record_id=ids.format_id("participants", first + offset),
                 before=None, now=self.now, actor=actor, method=how, roles=self.roles,
+                tz=self.ws.timezone,
             )
             people.append(person)
             submissions.append(Submission(

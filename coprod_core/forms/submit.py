@@ -144,9 +144,13 @@ def build_participant(
     actor: str,
     method: ConsentMethod | None,
     roles: tuple[str, ...],
+    tz: dt.tzinfo = dt.UTC,
 ) -> tuple[Participant, dict[str, Any], tuple[tuple[str, str], ...]]:
     """The participant after these answers, the answers kept with the submission,
-    and the answers not stored."""
+    and the answers not stored.
+
+    A question filling ``joined`` gives the day the person joined, in ``tz``
+    (refused when after today)."""
     consent_steps, answer_steps = _plan(form)
     attrs: dict[str, Any] = {}
     consents = list(before.consents) if before else []
@@ -174,6 +178,12 @@ def build_participant(
             extra[key] = value
         else:
             attrs[key] = value
+    if "joined" in attrs:
+        from ..when import event_time
+
+        joined = attrs.pop("joined")
+        attrs["joined_at"] = None if joined is None else event_time(
+            joined, now=now, tz=tz, what="the day they joined")
     role = attrs.get("role", before.role if before else form.role)
     if role not in roles:
         raise InvalidValue("role", role, roles)
@@ -200,6 +210,11 @@ def apply_feedback(
     """The session after one attendee's feedback, and the answers kept with the submission."""
     by_target = {f.fills: f for f in form.fields if f.fills}
     kept = {f.name: answers[f.name] for f in form.fields if f.fills is None and f.name in answers}
+    dated = by_target.get("session_date")
+    if dated is not None and answers.get(dated.name) not in (None, session.date):
+        raise AnswersInvalid([(dated.name, f"{session.id} was held on "
+                               f"{session.date.isoformat()}, not {answers[dated.name]}; "
+                               "feedback is dated by its session")])
     status = AttendanceStatus.ATTENDED
     if "attendance" in by_target and by_target["attendance"].name in answers:
         status = AttendanceStatus(answers[by_target["attendance"].name])
@@ -287,7 +302,7 @@ def store(
     record_id = before.id if before else op.new_id("participants")
     person, kept, dropped = build_participant(
         form, checked, record_id=record_id, before=before, now=now, actor=actor,
-        method=method, roles=ws.config.roles,
+        method=method, roles=ws.config.roles, tz=ws.timezone,
     )
     op.write("participants", person, before)
     submission = Submission(

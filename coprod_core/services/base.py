@@ -18,7 +18,7 @@ from ..errors import CoprodError, PluginError
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
 
-__all__ = ["call_plugins", "change", "commit", "create"]
+__all__ = ["call_plugins", "change", "commit", "corrections", "create", "moved"]
 
 R = TypeVar("R")
 
@@ -53,6 +53,45 @@ def change(ws: Workspace, operation: str, collection: str, record_id: str,
         before = ws.record(collection, record_id)
         after = commit(op, collection, how(before), before, event=event)
     return after
+
+
+def corrections(ws: Workspace, before: R, changes: dict[str, Any],
+                reason: str | None = None) -> R:
+    """``before`` with ``changes`` applied, each changed field kept as a correction.
+
+    A field given its current value is no change and leaves no correction;
+    when nothing changes at all, the refusal says so.
+    """
+    from attrs import evolve
+
+    from ..model import Correction, correction_text
+
+    now = ws.now()
+    kept = []
+    for name, value in changes.items():
+        old = getattr(before, name)
+        if old == value:
+            continue
+        kept.append(Correction(name=name, before=correction_text(old),
+                               after=correction_text(value), at=now, actor=ws.actor,
+                               reason=reason))
+    if not kept:
+        raise CoprodError(f"nothing to change: {getattr(before, 'id', 'the record')} already "
+                          "holds what was given")
+    after: R = evolve(before,  # type: ignore[misc]
+                      corrections=(*before.corrections, *kept),  # type: ignore[attr-defined]
+                      **{c.name: changes[c.name] for c in kept})
+    return after
+
+
+def moved(ws: Workspace, before: Any, target: str, note: str | None, on: Any) -> Any:
+    """A tension or commitment ``before`` moved to ``target`` when ``on`` says
+    (None: now); refused if the lifecycle forbids it or ``on`` is before the last step."""
+    before.LIFECYCLE.check(before.status, target, note)
+    last = before.history[-1]
+    at, recorded_at = ws.stamped(on, after=last.at,
+                                 follows=f"the step it follows, {last.status}")
+    return before.moved(target, at=at, actor=ws.actor, note=note, recorded_at=recorded_at)
 
 
 def call_plugins(ws: Workspace, hook: str, doing: str, **kwargs: Any) -> dict[str, Any]:

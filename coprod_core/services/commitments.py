@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from attrs import evolve
+
 from ..errors import CoprodError
 from ..model import (
     Authority,
@@ -15,12 +17,13 @@ from ..model import (
     Transition,
     parse_choice,
 )
-from .base import change, create
+from ..when import On
+from .base import change, corrections, create, moved
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-__all__ = ["make", "move", "update"]
+__all__ = ["UPDATABLE", "make", "move", "progress", "update"]
 
 
 def make(
@@ -34,9 +37,12 @@ def make(
     session_id: str | None = None,
     answers: Iterable[str] = (),
     note: str | None = None,
+    on: On = None,
 ) -> Commitment:
-    """Record a promise ``made_by`` a participant, with the ``authority`` they declared."""
+    """Record a promise ``made_by`` a participant, with the ``authority`` they declared:
+    now, or ``on`` the day (or time) it was made (:mod:`coprod_core.when`)."""
     chosen = parse_choice(Authority, authority, "authority")
+    at, recorded_at = ws.stamped(on)
 
     def build(op: Any) -> Commitment:
         maker = ws.existing_id("participants", made_by) or ""
@@ -46,29 +52,75 @@ def make(
             session_id=ws.existing_id("sessions", session_id),
             answers=tuple(ws.existing_id("tensions", t) or "" for t in answers),
             status=CommitmentStatus.PROPOSED,
-            history=(Transition(status="proposed", at=ws.now(), actor=ws.actor, note=note),),
+            history=(Transition(status="proposed", at=at, actor=ws.actor, note=note,
+                                recorded_at=recorded_at),),
         )
 
     return create(ws, "commitment.make", "commitments", build, event="commitment.made")
 
 
-def move(ws: Workspace, record_id: str, status: str, *, note: str | None = None) -> Commitment:
-    """Move a commitment to ``status``; the lifecycle names the allowed moves if it isn't one."""
+def move(ws: Workspace, record_id: str, status: str, *, note: str | None = None,
+         on: On = None) -> Commitment:
+    """Move a commitment to ``status``: now, or ``on`` the day (or time) it moved.
+
+    The lifecycle names the allowed moves if it isn't one; a date before the
+    step it follows is refused.
+    """
     target = parse_choice(CommitmentStatus, status, "commitment status")
     return change(ws, "commitment.move", "commitments", record_id,
-                  lambda before: before.moved(target, at=ws.now(), actor=ws.actor, note=note),
+                  lambda before: moved(ws, before, target, note, on),
                   event="commitment.moved")
 
 
-def update(ws: Workspace, record_id: str, note: str) -> Commitment:
-    """Add a progress note to a commitment that is not final."""
+def progress(ws: Workspace, record_id: str, note: str, *, on: On = None) -> Commitment:
+    """Add a progress note to a commitment that is not final: now, or ``on`` the day
+    (or time) it happened. Kept in the order things happened."""
 
     def with_note(before: Commitment) -> Commitment:
         if before.LIFECYCLE.is_final(before.status):
             raise CoprodError(
                 f"{before.id} is {before.status}; progress can no longer be added"
             )
-        return before.with_update(ProgressUpdate(at=ws.now(), actor=ws.actor, note=note))
+        at, recorded_at = ws.stamped(on, after=before.created_at,
+                                     follows="the day the promise was made")
+        update = ProgressUpdate(at=at, actor=ws.actor, note=note, recorded_at=recorded_at)
+        updates = sorted((*before.updates, update), key=lambda u: u.at)
+        return evolve(before, updates=tuple(updates))
 
-    return change(ws, "commitment.update", "commitments", record_id, with_note,
+    return change(ws, "commitment.progress", "commitments", record_id, with_note,
                   event="commitment.updated")
+
+
+#: What :func:`update` may correct.
+UPDATABLE = ("description", "scope", "due")
+
+
+def update(ws: Workspace, record_id: str, note: str | None = None, *,
+           description: str | None = None, scope: str | None = None,
+           due: dt.date | None = None, reason: str | None = None,
+           clear_due: bool = False) -> Commitment:
+    """Correct a commitment: its wording, its scope, or its due date (with ``reason``).
+
+    Each change is kept in the commitment's corrections with the earlier
+    value; a moved due date is part of the promise's history. ``note``
+    alone, the older form, adds a progress update (use :func:`progress`).
+    """
+    changes: dict[str, Any] = {}
+    if description is not None:
+        changes["description"] = description
+    if scope is not None:
+        changes["scope"] = scope
+    if due is not None or clear_due:
+        changes["due"] = None if clear_due else due
+    if note is not None:
+        if changes:
+            raise CoprodError("give a progress note or corrections, not both")
+        return progress(ws, record_id, note)
+    if not changes:
+        raise CoprodError("nothing to change: give --description, --scope or --due")
+    if "due" in changes and not (reason and reason.strip()):
+        raise CoprodError("moving a due date needs a reason, for the promise's history: "
+                          "give one with --reason")
+    return change(ws, "commitment.update", "commitments", record_id,
+                  lambda before: corrections(ws, before, changes, reason),
+                  event="commitment.corrected")

@@ -15,6 +15,7 @@ from attrs import evolve
 from ..errors import CoprodError, InvalidValue
 from ..model import CONSENT_PURPOSES, ConsentMethod, ConsentRecord, Participant, parse_choice
 from ..protection.matcher import Matcher
+from ..when import On
 from .base import call_plugins, commit
 
 if TYPE_CHECKING:
@@ -32,8 +33,10 @@ def record(
     statement_version: str,
     method: str,
     recorded_by: str | None = None,
+    on: On = None,
 ) -> Participant:
-    """Record that consent for ``purpose`` was given or withdrawn, now."""
+    """Record that consent for ``purpose`` was given or withdrawn: now, or ``on``
+    the day (or time) it was (:mod:`coprod_core.when`)."""
     if purpose not in CONSENT_PURPOSES:
         raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
     how = parse_choice(ConsentMethod, method, "consent method")
@@ -41,9 +44,12 @@ def record(
         before = ws.participant(participant_id)
         if before.is_erased:
             raise CoprodError(f"{before.id} was erased; consent cannot be recorded")
+        last = before.consent(purpose)
+        at, recorded_at = ws.stamped(on, after=last.at if last else None,
+                                     follows=f"the consent record for {purpose} it follows")
         entry = ConsentRecord(
             purpose=purpose, given=given, statement_version=statement_version,
-            method=how, recorded_by=recorded_by or ws.actor, at=ws.now(),
+            method=how, recorded_by=recorded_by or ws.actor, at=at, recorded_at=recorded_at,
         )
         after = evolve(before, consents=(*before.consents, entry))
         if not given:

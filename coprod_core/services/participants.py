@@ -9,7 +9,8 @@ from attrs import evolve
 
 from .. import ids
 from ..errors import CoprodError, InvalidValue
-from ..model import Participant
+from ..model import Participant, Support, parse_choice
+from ..when import On
 from .base import change, create
 
 if TYPE_CHECKING:
@@ -17,8 +18,11 @@ if TYPE_CHECKING:
 
 __all__ = ["UPDATABLE", "add", "add_many", "update"]
 
+_ON = "--on (when they joined)"
+
 #: The fields :func:`update` may change.
-UPDATABLE = ("demographics", "email", "extra", "name", "phone", "pseudonym", "role")
+UPDATABLE = ("demographics", "email", "extra", "name", "phone", "pseudonym", "role",
+             "support", "supporter")
 
 
 def add(
@@ -30,12 +34,24 @@ def add(
     email: str | None = None,
     phone: str | None = None,
     extra: Mapping[str, Any] | None = None,
+    support: str = "self",
+    supporter: str | None = None,
+    on: On = None,
 ) -> Participant:
-    """Add a person in ``role`` (one of the workspace's roles)."""
+    """Add a person in ``role`` (one of the workspace's roles).
+
+    ``on`` is when they joined, if not now (:mod:`coprod_core.when`);
+    ``support`` how they take part (``self``, ``supporter`` or ``proxy``) and
+    ``supporter`` who supports them or speaks for them.
+    """
     ws.check_role(role)
+    how = parse_choice(Support, support, "way of taking part")
+    now = ws.now()
+    joined = None if on is None else ws.event_time(on, what=_ON)
     return create(ws, "participant.add", "participants", lambda op: Participant(
         id=op.new_id("participants"), name=name, role=role, pseudonym=pseudonym,
-        email=email, phone=phone, extra=dict(extra or {}), created_at=ws.now(),
+        email=email, phone=phone, extra=dict(extra or {}), created_at=now,
+        joined_at=joined, support=how, supporter=supporter,
     ), event="participant.added")
 
 
@@ -79,6 +95,8 @@ def update(ws: Workspace, record_id: str, **changes: Any) -> Participant:
         raise InvalidValue("participant field", sorted(unknown)[0], sorted(UPDATABLE))
     if "role" in changes:
         ws.check_role(changes["role"])
+    if "support" in changes:
+        changes["support"] = parse_choice(Support, changes["support"], "way of taking part")
 
     def changed(before: Participant) -> Participant:
         if before.is_erased:

@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 from .. import ids
 from ..errors import CoprodError
 from ..model import Tension, TensionKind, TensionStatus, Transition, parse_choice
-from .base import change, create
+from ..when import On
+from .base import change, corrections, create, moved
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-__all__ = ["move", "raise_"]
+__all__ = ["move", "raise_", "update"]
 
 
 def raise_(
@@ -25,9 +26,12 @@ def raise_(
     raised_by: str | None = None,
     between: Iterable[str] = (),
     note: str | None = None,
+    on: On = None,
 ) -> Tension:
-    """Raise a tension of ``kind``, between participants or roles."""
+    """Raise a tension of ``kind``, between participants or roles: now, or ``on``
+    the day (or time) it was raised (:mod:`coprod_core.when`)."""
     chosen = parse_choice(TensionKind, kind, "tension kind")
+    at, recorded_at = ws.stamped(on)
 
     def build(op: Any) -> Tension:
         parties = tuple(party(ws, p) for p in between)
@@ -36,18 +40,31 @@ def raise_(
             raised_by=ws.existing_id("participants", raised_by),
             session_id=ws.existing_id("sessions", session_id), between=parties,
             status=TensionStatus.RAISED,
-            history=(Transition(status="raised", at=ws.now(), actor=ws.actor, note=note),),
+            history=(Transition(status="raised", at=at, actor=ws.actor, note=note,
+                                recorded_at=recorded_at),),
         )
 
     return create(ws, "tension.raise", "tensions", build, event="tension.raised")
 
 
-def move(ws: Workspace, record_id: str, status: str, *, note: str | None = None) -> Tension:
-    """Move a tension to ``status``; the lifecycle names the allowed moves if it isn't one."""
+def move(ws: Workspace, record_id: str, status: str, *, note: str | None = None,
+         on: On = None) -> Tension:
+    """Move a tension to ``status``: now, or ``on`` the day (or time) it moved.
+
+    The lifecycle names the allowed moves if it isn't one; a date before the
+    step it follows is refused.
+    """
     target = parse_choice(TensionStatus, status, "tension status")
     return change(ws, "tension.move", "tensions", record_id,
-                  lambda before: before.moved(target, at=ws.now(), actor=ws.actor, note=note),
-                  event="tension.moved")
+                  lambda before: moved(ws, before, target, note, on), event="tension.moved")
+
+
+def update(ws: Workspace, record_id: str, *, description: str,
+           reason: str | None = None) -> Tension:
+    """Correct a tension's description; the earlier wording stays in its corrections."""
+    return change(ws, "tension.update", "tensions", record_id,
+                  lambda before: corrections(ws, before, {"description": description}, reason),
+                  event="tension.updated")
 
 
 def party(ws: Workspace, value: str) -> str:

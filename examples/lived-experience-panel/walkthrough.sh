@@ -88,10 +88,10 @@ coprod commitment make "Pay panel members for steering group time at the panel's
   --by P-8 --authority can_decide --due 2026-06-30 --session S-2 --answers T-3
 for c in C-1 C-2 C-3 C-4; do coprod commitment move "$c" agreed; done
 coprod commitment move C-1 in_progress
-coprod commitment update C-1 "The tender documents now name two panel seats on the evaluation panel."
+coprod commitment progress C-1 "The tender documents now name two panel seats on the evaluation panel."
 coprod commitment move C-2 in_progress
-coprod commitment update C-2 "A residents' meeting on the curfew is booked for July."
-coprod commitment update C-3 "Raised at scrutiny on 2 June; referred to the budget round."
+coprod commitment progress C-2 "A residents' meeting on the curfew is booked for July."
+coprod commitment progress C-3 "Raised at scrutiny on 2 June; referred to the budget round."
 
 step "Session 3 (June): the panel and steering group together, on what changed"
 coprod session new "Panel and steering group: what changed this quarter" --date 2026-06-23 \
