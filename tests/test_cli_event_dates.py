@@ -212,3 +212,98 @@ def test_report_since_reads_out_what_changed(panel):
     assert "Heard at the board" in text
     result = panel("report", "since", "S-2", "--format", "json")
     assert json.loads(result.stdout)["kind"] == "since"
+
+
+# ------------------------------------------------------------ intake: joined, support, session date
+
+JOINING = """
+[forms.joining]
+title = "Joining the panel"
+
+[[forms.joining.fields]]
+name = "name"
+type = "short_text"
+label = "Name"
+required = true
+fills = "name"
+
+[[forms.joining.fields]]
+name = "joined"
+type = "date"
+label = "When did they join?"
+fills = "joined"
+
+[[forms.joining.fields]]
+name = "support"
+type = "single_choice"
+label = "How do they take part?"
+fills = "support"
+
+[[forms.joining.fields]]
+name = "supporter"
+type = "short_text"
+label = "Who supports them?"
+fills = "supporter"
+
+[forms.today]
+title = "How was today?"
+creates = "session_feedback"
+
+[[forms.today.fields]]
+name = "held_on"
+type = "date"
+label = "The day of the session"
+fills = "session_date"
+
+[[forms.today.fields]]
+name = "rung"
+type = "single_choice"
+label = "Where did today sit on the ladder?"
+fills = "rating"
+"""
+
+
+@pytest.fixture
+def intake(cli, workspace_dir):
+    config = workspace_dir / "coprod.toml"
+    config.write_text(config.read_text(encoding="utf-8") + JOINING, encoding="utf-8")
+    return cli
+
+
+def test_a_spreadsheet_brings_in_when_people_joined_and_how_they_take_part(intake, tmp_path):
+    sheet = tmp_path / "members.csv"
+    sheet.write_text("name,joined,support,supporter\n"
+                     "Aisha,2025-06-12,self,\n"
+                     "Dev,2025-09-01,proxy,his advocate\n", encoding="utf-8")
+    ok(intake("intake", "import", "joining", str(sheet)))
+    dev = json.loads(ok(intake("participant", "show", "P-2", "--json")))
+    assert dev["joined_at"].startswith("2025-09-01")
+    assert (dev["support"], dev["supporter"]) == ("proxy", "his advocate")
+    assert dev["created_at"].startswith("2026-12-01")
+
+
+def test_a_joined_date_after_today_is_refused_and_nothing_imported(intake, tmp_path,
+                                                                    workspace_dir):
+    sheet = tmp_path / "members.csv"
+    sheet.write_text("name,joined\nAisha,2027-06-12\n", encoding="utf-8")
+    before = files(workspace_dir)
+    result = intake("intake", "import", "joining", str(sheet))
+    assert result.exit_code == 1
+    assert "2027-06-12 is after today (2026-12-01)" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert files(workspace_dir) == before
+
+
+def test_session_feedback_must_carry_the_session_date(intake, tmp_path):
+    ok(intake("participant", "add", "Aisha", "--role", "lived_experience"))
+    ok(intake("session", "new", "Panel", "--date", "2026-06-11"))
+    good = tmp_path / "good.csv"
+    good.write_text("session,participant,held_on,rung\nS-1,P-1,2026-06-11,co_design\n",
+                    encoding="utf-8")
+    ok(intake("intake", "import", "today", str(good)))
+    bad = tmp_path / "bad.csv"
+    bad.write_text("session,participant,held_on,rung\nS-1,P-1,2026-06-12,co_design\n",
+                   encoding="utf-8")
+    result = intake("intake", "import", "today", str(bad))
+    assert result.exit_code == 1
+    assert "S-1 was held on 2026-06-11, not 2026-06-12" in (result.stderr + result.stdout)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coprod_core import lifecycle, serialise
@@ -217,3 +217,47 @@ def test_series_and_timezone_are_read_from_the_configuration():
 def test_wrong_series_or_timezone_names_the_key(data, message):
     with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)")):
         Config.from_dict(data)
+
+
+# ------------------------------------------------------------ through the services
+
+
+@pytest.mark.parametrize("kind", ["tension", "commitment"])
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.integers(0, 6), st.dates(min_value=dt.date(2025, 1, 1),
+                                                              max_value=dt.date(2027, 1, 1))),
+                      min_size=1, max_size=10))
+def test_any_accepted_sequence_of_dated_moves_is_in_event_order(plugin_manager, kind, steps):
+    from coprod_core.errors import IllegalMove
+    from coprod_core.testing import FakeClock
+    from coprod_core.workspace import Workspace
+
+    clock = FakeClock()
+    clock.set(NOW)
+    with Workspace.in_memory(plugins=plugin_manager, clock=clock, actor="t") as ws:
+        ws.add_participant("Sam", role="staff")
+        if kind == "tension":
+            record = ws.raise_tension("x", kind="power", on="2025-01-01")
+            move, load = ws.move_tension, ws.tension
+        else:
+            record = ws.make_commitment("x", made_by="P-1", authority="can_decide",
+                                        on="2025-01-01")
+            move, load = ws.move_commitment, ws.commitment
+        lc = record.LIFECYCLE
+        for pick, day in steps:
+            before = load(record.id)
+            allowed = lc.allowed(before.status)
+            if not allowed:
+                break
+            target = allowed[pick % len(allowed)]
+            try:
+                after = move(record.id, target, note="why", on=day)
+            except (ValidationFailed, IllegalMove):
+                # Refused: after today, or before the step it follows; nothing changed.
+                assert day > NOW.date() or day < before.history[-1].at.date()
+                assert load(record.id) == before
+                continue
+            assert after.history[:-1] == before.history
+            assert after.history[-1].at.astimezone(LONDON).date() == day
+        history = load(record.id).history
+        assert [s.at for s in history] == sorted(s.at for s in history)

@@ -198,3 +198,54 @@ def test_since_and_the_bad_news_are_in_the_csv_folder(panel, tmp_path):
         text = "".join(p.read_text(encoding="utf-8") for p in sorted(out.iterdir()))
         assert "Overdue since 1 Apr 2026" in text
         assert "The travel budget was cut in April" in text
+
+
+# ------------------------------------------------------------ taking part with support
+
+
+def _support_workspace(plugin_manager: Any, data: dict[str, Any]) -> Any:
+    clock = FakeClock()
+    clock.set(TODAY)
+    ws = Workspace.in_memory(plugins=plugin_manager, clock=clock, actor="coordinator",
+                             data=data)
+    ways = ["self"] * 12 + ["supporter"] * 9 + ["proxy"] * 2
+    for n, way in enumerate(ways):
+        ws.add_participant(f"Member {n}", role="lived_experience", support=way,
+                           supporter=None if way == "self" else "a key worker")
+    session = ws.new_session("Panel", date=day("2026-06-09"))
+    ws.attend(session.id, [f"P-{n}" for n in range(1, len(ways) + 1)])
+    return ws
+
+
+def test_participation_counts_how_people_take_part(plugin_manager):
+    with _support_workspace(plugin_manager, {"reports": {"disclosure": {"off": True}}}) as ws:
+        rows = table(reports.build(ws, "participation", Params()), "How people take part")
+    assert rows == [("On their own", 12), ("With a supporter", 9),
+                    ("Through someone speaking for them", 2)]
+
+
+def test_participation_hides_small_numbers_of_support(plugin_manager):
+    from coprod_core.reports import Hidden
+
+    with _support_workspace(plugin_manager, {}) as ws:
+        report = reports.build(ws, "participation", Params())
+        rows = table(report, "How people take part")
+        # 2 proxies is small: hidden, and no other cell lets it be worked out.
+        assert rows[2][1] == Hidden("small")
+        assert all(not isinstance(v, int) or v % 5 == 0 for _label, v in rows)
+        text = reports.render_bytes(report, reports.format_named(ws.plugins, "markdown"),
+                                    {"workspace": ws}).decode()
+        assert "| Through someone speaking for them | \\* |" in text
+        assert rows[1][1] == Hidden("secondary")  # else 25 - 10 - 9 would give it away
+
+
+def test_the_subject_access_export_shows_how_they_take_part(plugin_manager):
+    from coprod_core.subject_access import collect, parts
+
+    with _support_workspace(plugin_manager, {}) as ws:
+        data = collect(ws, "P-22")
+        assert data["record"]["support"] == "proxy"
+        assert data["record"]["supporter"] == "a key worker"
+        lines = [line for p in parts(data) if p.kind == "ul" for line in p.content]
+        assert "How you take part: through someone who speaks for you" in lines
+        assert "Who supports you or speaks for you: a key worker" in lines
