@@ -212,7 +212,7 @@ def apply_feedback(
     kept = {f.name: answers[f.name] for f in form.fields if f.fills is None and f.name in answers}
     dated = by_target.get("session_date")
     given = None if dated is None else answers.get(dated.name)
-    if given is not None and str(given)[:10] != session.date.isoformat():
+    if dated is not None and given is not None and str(given)[:10] != session.date.isoformat():
         raise AnswersInvalid([(dated.name, f"{session.id} was held on "
                                f"{session.date.isoformat()}, not {answers[dated.name]}; "
                                "feedback is dated by its session")])
