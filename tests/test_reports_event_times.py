@@ -64,7 +64,8 @@ promise_lists = st.lists(cs.commitments(max_moves=5), min_size=1, max_size=6)
                                                 max_value=dt.date(2099, 1, 1)))
 def test_overdue_is_the_same_in_every_report_and_list(plugin_manager, promises, as_of):
     clock = FakeClock()
-    clock.set(dt.datetime.combine(as_of, dt.time(23, 59), tzinfo=dt.UTC))
+    # Midday: the same calendar day in UTC and in the workspace's zone (Europe/London).
+    clock.set(dt.datetime.combine(as_of, dt.time(12), tzinfo=dt.UTC))
     with _workspace(plugin_manager, clock) as ws:
         stored = _store(ws, promises)
         late = {c.id for c in stored if c.is_overdue(as_of)}
@@ -113,3 +114,39 @@ def test_a_period_report_counts_from_event_times(plugin_manager, promises, end):
         for row in ledger:
             c = next(x for x in made if x.id == row[0])
             assert row[5] == c.due_on(end)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(tensions=st.lists(cs.tensions(max_moves=5), min_size=1, max_size=6),
+       end=st.none() | st.dates(min_value=dt.date(1991, 1, 1), max_value=dt.date(2099, 1, 1)))
+def test_tension_figures_are_worked_out_from_event_times(plugin_manager, tensions, end):
+    import statistics
+
+    from attrs import evolve
+
+    clock = FakeClock()
+    clock.set(dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+    with _workspace(plugin_manager, clock) as ws:
+        stored = []
+        with ws.operation("test.store") as op:
+            for n, t in enumerate(tensions, start=1):
+                t = evolve(t, id=f"T-{n}", raised_by=None, session_id=None, between=())
+                op.write("tensions", t)
+                stored.append(t)
+        report = reports.build(ws, "tensions", Params(period_to=end))
+        counted = [t for t in stored if end is None or t.history[0].at.date() <= end]
+        assert _block(report, "Tensions raised").value == len(counted)
+
+        def days(t, status):
+            entered = t.entered(status)
+            return None if entered is None else (entered - t.history[0].at).total_seconds() / 86400
+
+        for label, status in (("Median days until acknowledged", "acknowledged"),
+                              ("Median days until resolved", "resolved")):
+            values = [d for d in (days(t, status) for t in counted) if d is not None]
+            shown = _block(report, label).value
+            expected = statistics.median(values) if values else None
+            shown = shown.value if hasattr(shown, "value") else shown
+            # Figures are shown to one decimal place.
+            assert shown == (None if expected is None else round(expected, 1))
