@@ -481,21 +481,14 @@ def _scrub_commitment(c: Any, m: Matcher) -> Any:
 
 
 def _call_plugins(ws: Workspace, hook: str, doing: str, **kwargs: Any) -> dict[str, Any]:
-    """Call every implementation of ``hook``; a failure names the plugin and undoes all."""
-    from .plugins import call_each
+    """Call ``hook`` through pluggy; a failure names the plugin and undoes all."""
+    from .plugins import PluginFailed, call_attributed
 
-    results: dict[str, Any] = {}
-    for plugin, call in call_each(ws.plugins, hook, workspace=ws, **kwargs):
-        try:
-            results[plugin] = call()
-        except CoprodError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"plugin {plugin!r} failed while {doing} ({type(exc).__name__}: {exc}); "
-                "nothing was changed"
-            ) from exc
-    return results
+    try:
+        return dict(call_attributed(ws.plugins, hook, workspace=ws, **kwargs))
+    except PluginFailed as failure:
+        raise PluginError(f"plugin {failure.plugin!r} failed while {doing} "
+                          f"({failure.reason}); nothing was changed") from failure.__cause__
 
 
 # ---------------------------------------------------------------- retention
@@ -629,13 +622,6 @@ class ExportRecord:
     at: dt.datetime
 
 
-def _declare_collections() -> None:
-    from .records import add_collection
-
-    add_collection(REQUESTS, prefix="R", word="rights request", record_type=RightsRequest)
-    add_collection(EXPORTS, prefix="X", word="subject access export", record_type=ExportRecord)
-
-
 def due_date(received: dt.date) -> dt.date:
     """One calendar month after ``received``: 3 March -> 3 April, 31 January -> 28/29 February."""
     return add_months(received, 1)
@@ -733,4 +719,3 @@ def retention_check(workspace: Workspace) -> list[dict[str, str]]:
     }]
 
 
-_declare_collections()
