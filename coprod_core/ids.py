@@ -25,6 +25,7 @@ CORE_KINDS = MappingProxyType({
     "rights_requests": ("R", "rights request"),
     "exports": ("X", "subject access export"),
     "submissions": ("F", "form submission"),
+    "accounts": ("A", "account"),
 })
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")

@@ -29,16 +29,18 @@ record type is an attrs class with an ``id``; it is stored as the document
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import NamedTuple
 
 from attrs import frozen
 
 from . import ids
 from .errors import CoprodError, NotFound, PluginError
 
-__all__ = ["Collection", "Collections", "core_collections"]
+__all__ = ["Collection", "Collections", "CoreCollection", "core_collections"]
 
 _PREFIX = re.compile(r"^[A-Z]{1,3}$")
 
@@ -55,14 +57,47 @@ class Collection:
     record_type: type
 
 
-def core_collections() -> dict[str, Collection]:
-    """The collections of the core: the four of the model, and those privacy and forms keep."""
-    from .model import CORE_RECORD_TYPES
-    from .privacy import ExportRecord, RightsRequest
+class CoreCollection(NamedTuple):
+    """A core collection whose record class is imported the first time it is needed.
 
-    types = {**CORE_RECORD_TYPES, "rights_requests": RightsRequest, "exports": ExportRecord}
-    return {name: Collection(prefix=prefix, word=word, record_type=types[name])
+    Opening a workspace must not import privacy or accounts (``participant
+    list`` starts fast); their ids are read from the prefix alone.
+    """
+
+    prefix: str
+    word: str
+    #: ``module:Class`` of the record type.
+    where: str
+
+    def resolve(self) -> Collection:
+        module, _, name = self.where.partition(":")
+        record_type = getattr(importlib.import_module(module), name)
+        return Collection(prefix=self.prefix, word=self.word, record_type=record_type)
+
+
+#: Where the record class of each core collection is defined.
+_CORE_TYPES = MappingProxyType({
+    "participants": "coprod_core.model:Participant",
+    "sessions": "coprod_core.model:Session",
+    "tensions": "coprod_core.model:Tension",
+    "commitments": "coprod_core.model:Commitment",
+    "submissions": "coprod_core.model:Submission",
+    "rights_requests": "coprod_core.privacy:RightsRequest",
+    "exports": "coprod_core.privacy:ExportRecord",
+    "accounts": "coprod_core.accounts:Account",
+})
+
+
+def core_entries() -> dict[str, CoreCollection]:
+    """The core's collections as the registry holds them (record classes not imported)."""
+    return {name: CoreCollection(prefix, word, _CORE_TYPES[name])
             for name, (prefix, word) in ids.CORE_KINDS.items()}
+
+
+def core_collections() -> dict[str, Collection]:
+    """The collections of the core: the four of the model, and those privacy, forms and
+    accounts keep."""
+    return {name: entry.resolve() for name, entry in core_entries().items()}
 
 
 class Collections(Mapping[str, Collection]):
@@ -72,12 +107,13 @@ class Collections(Mapping[str, Collection]):
     collection; this table supplies the prefix and the word.
     """
 
-    def __init__(self, collections: Mapping[str, Collection]) -> None:
-        self._by_name = MappingProxyType(dict(collections))
+    def __init__(self, collections: Mapping[str, Collection | CoreCollection]) -> None:
+        self._by_name = dict(collections)
         self._by_prefix = {c.prefix: name for name, c in collections.items()}
 
     @classmethod
-    def checked(cls, registered: Mapping[str, tuple[Collection, str]]) -> Collections:
+    def checked(cls, registered: Mapping[str, tuple[Collection | CoreCollection, str]]
+                ) -> Collections:
         """The table of ``name -> (collection, plugin)``; a prefix taken twice names both."""
         from .storage import check_collection
 
@@ -96,6 +132,12 @@ class Collections(Mapping[str, Collection]):
         return cls({name: collection for name, (collection, _p) in registered.items()})
 
     def __getitem__(self, name: str) -> Collection:
+        found = self._kind(name)
+        if isinstance(found, CoreCollection):
+            found = self._by_name[name] = found.resolve()
+        return found
+
+    def _kind(self, name: str) -> Collection | CoreCollection:
         try:
             return self._by_name[name]
         except KeyError:
@@ -114,11 +156,11 @@ class Collections(Mapping[str, Collection]):
         return name in self._by_name
 
     def format_id(self, collection: str, number: int) -> str:
-        return f"{self[collection].prefix}-{number}"
+        return f"{self._kind(collection).prefix}-{number}"
 
     def parse_id(self, collection: str, text: str) -> str:
         """Normalise ``text`` (``p12``, ``P-12``) to the canonical id of a ``collection`` record."""
-        found = self[collection]
+        found = self._kind(collection)
         return ids.parse_as(found.prefix, found.word, text)
 
     def collection_of(self, record_id: str) -> str | None:
@@ -127,4 +169,4 @@ class Collections(Mapping[str, Collection]):
         return None if parts is None else self._by_prefix.get(parts[0])
 
     def not_found(self, collection: str, record_id: str) -> NotFound:
-        return NotFound(self[collection].word, record_id)
+        return NotFound(self._kind(collection).word, record_id)

@@ -232,10 +232,10 @@ class Registry:
             entries[name] = Entry(name, thing, plugin)
 
         if spec.key == "collections":
-            from .records import core_collections
+            from .records import core_entries
 
-            for name, collection in core_collections().items():
-                entries[name] = Entry(name, collection, "coprod")
+            for name, core in core_entries().items():
+                entries[name] = Entry(name, core, "coprod")
         def failed(failure: PluginFailed) -> None:
             # What a plugin registered before its hook broke is left out with it.
             for name in [n for n, e in entries.items() if e.plugin == failure.plugin]:
