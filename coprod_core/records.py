@@ -82,8 +82,8 @@ _CORE_TYPES = MappingProxyType({
     "tensions": "coprod_core.model:Tension",
     "commitments": "coprod_core.model:Commitment",
     "submissions": "coprod_core.model:Submission",
-    "rights_requests": "coprod_core.privacy:RightsRequest",
-    "exports": "coprod_core.privacy:ExportRecord",
+    "rights_requests": "coprod_core.protection.records:RightsRequest",
+    "exports": "coprod_core.protection.records:ExportRecord",
     "accounts": "coprod_core.accounts:Account",
 })
 
