@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, field, frozen
 
-from coprod_core.errors import CoprodError
+from coprod_core.errors import CoprodError, InvalidValue
 
 from .document import (
     Cell,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import PluginError
+from ..errors import CoprodError, PluginError
 
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
