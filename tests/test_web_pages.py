@@ -96,7 +96,7 @@ def test_an_owner_moves_the_status_and_a_reason_is_asked_when_the_lifecycle_need
                        form_page=path)
     assert refused.status_code == 400
     assert "There is a problem" in refused.text
-    assert "Say why the promise is not delivered" in refused.text
+    assert "Say why the promise is not done" in refused.text
     assert 'value="not_delivered" selected' in refused.text  # the choice is kept
     assert web.workspace.commitment(web.promise.id).status == "agreed"
     moved = web.post(owner, f"{path}/status",

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from coprod_core.access import PUBLIC, SIGNED_IN
 from coprod_core.errors import CoprodError
 
+from .render import commitment_status
 from .routes import WebRoute
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def promise(page: Page, *, errors: dict[str, str] | None = None,
     moves = lifecycle.allowed(commitment.status)
     return page.render(
         "coprod/promise.html", status=status, title=commitment.description, c=commitment,
-        moves=[(m, m.replace("_", " ").capitalize()) for m in moves],
+        moves=[(m, commitment_status(m)) for m in moves],
         needs_reason=sorted(lifecycle.needs_note), final=lifecycle.is_final(commitment.status),
         errors=errors or {}, values=values or {}, today=page.workspace.today(),
         due_moves=hasattr(page.workspace, "move_due"))
@@ -197,14 +198,14 @@ def move_status(page: Page) -> Response:
     if target not in lifecycle.allowed(commitment.status):
         return _redo(page, "status", "Choose where the promise stands now")
     if target in lifecycle.needs_note and not reason:
-        return _redo(page, "reason",
-                     f"Say why the promise is {target.replace('_', ' ')}: people will read it")
+        return _redo(page, "reason", f"Say why the promise is {commitment_status(target).lower()}"
+                                     ": people will read it")
     try:
         page.workspace.move_commitment(commitment.id, target, note=reason)
     except CoprodError as exc:
         return _redo(page, "status", str(exc))
     return page.redirect(f"/mine/{commitment.id}",
-                         f"The promise is now {target.replace('_', ' ')}.")
+                         f"The promise is now: {commitment_status(target).lower()}.")
 
 
 # ---------------------------------------------------------------- coordinators: the records
@@ -270,7 +271,10 @@ def record_list(page: Page) -> Response:
         if value not in _choices(page, collection, name):
             raise CoprodError(f"{value!r} is not a {name} here; choose one from the list")
     records = list(page.workspace.records(collection, **chosen))
+    labels = {"role": "Role", "kind": "What it is about", "status": "Where it stands",
+              "authority": "Power"}
     return page.render("coprod/records.html", title=spec["title"], collection=collection,
+                       labels=labels,
                        records=records, filters=filters, person=_People(page),
                        today=page.workspace.today())
 

@@ -74,6 +74,22 @@ def words(value: str) -> str:
     return str(value).replace("_", " ")
 
 
+def _label(table: str) -> Any:
+    def label(value: Any) -> str:
+        from coprod_reports import common
+
+        return str(getattr(common, table).get(str(value), words(str(value)).capitalize()))
+
+    return label
+
+
+#: The words reports use for statuses, powers and kinds, so every page says the same.
+commitment_status = _label("COMMITMENT_STATUS")
+tension_status = _label("TENSION_STATUS")
+authority = _label("AUTHORITY_LABELS")
+tension_kind = _label("TENSION_KIND")
+
 GLOBALS = {"block_kind": block_kind, "once_key": once_key, "rows": rows, "numeric": numeric,
            "chart": chart, "paragraph": paragraph}
-FILTERS = {"cell": cell, "day": day, "words": words}
+FILTERS = {"cell": cell, "day": day, "words": words, "commitment_status": commitment_status,
+           "tension_status": tension_status, "authority": authority, "tension_kind": tension_kind}
