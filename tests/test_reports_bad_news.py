@@ -169,10 +169,12 @@ def test_since_the_first_session_everything_is_new(panel):
     assert "first Lived-experience panel meeting on record" in report.sections[0].blocks[0].text
 
 
-def test_since_needs_a_series(panel):
-    with pytest.raises(CoprodError, match="S-3 belongs to no series") as caught:
-        since(panel, "S-3")
-    assert "\n" not in str(caught.value)
+def test_since_a_session_in_no_series_uses_the_session_before_it(panel):
+    # S-3 (1 May, no series) follows S-1 (10 Mar): C-2's withdrawal on 20 Apr is news.
+    report = since(panel, "S-3")
+    assert report.title == "Since last time"
+    assert "since the last meeting, on 10 March 2026 (S-1)" in report.sections[0].blocks[0].text
+    assert [r[0] for r in table(report, "Promises that moved")] == ["C-2", "C-3"]
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "html", "json"])

@@ -81,7 +81,10 @@ def progress(ws: Workspace, record_id: str, note: str, *, on: On = None) -> Comm
             raise CoprodError(
                 f"{before.id} is {before.status}; progress can no longer be added"
             )
-        at, recorded_at = ws.stamped(on, after=before.created_at,
+        # Now comes after the latest update (a clock set back cannot reorder them);
+        # a day given is placed among them, in the order things happened.
+        latest = before.updates[-1].at if before.updates and on is None else None
+        at, recorded_at = ws.stamped(on, after=max(before.created_at, latest or before.created_at),
                                      follows="the day the promise was made")
         update = ProgressUpdate(at=at, actor=ws.actor, note=note, recorded_at=recorded_at)
         updates = sorted((*before.updates, update), key=lambda u: u.at)

@@ -9,6 +9,8 @@ they get.
 The window runs from the day after the previous session of the series up to
 and including the day of this one; records made at this session itself are
 not "new since last time". What the series covers is :class:`.common.Scope`.
+A session in no series is compared with the session held before it, and
+everything on record counts.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ import datetime as dt
 from collections.abc import Iterator
 
 from coprod_core import serialise
-from coprod_core.errors import CoprodError
 from coprod_core.model import Commitment, Session, Tension
 from coprod_core.reports import (
     Column,
@@ -52,11 +53,13 @@ def _number(session_id: str) -> int:
 
 
 def previous_session(ws: Workspace, session: Session) -> Session | None:
-    """The latest session of the same series held before ``session``."""
+    """The latest session of the same series held before ``session`` (of any, when
+    ``session`` is in none)."""
     key = (session.date, _number(session.id))
     best: tuple[tuple[dt.date, int], dict[str, object]] | None = None
     for doc in documents(ws, "sessions"):
-        if doc.get("series") != session.series or doc["id"] == session.id:
+        if doc["id"] == session.id or (session.series is not None
+                                        and doc.get("series") != session.series):
             continue
         other = (dt.date.fromisoformat(str(doc["date"])), _number(str(doc["id"])))
         if other < key and (best is None or other > best[0]):
@@ -77,13 +80,8 @@ class Window:
 
 def build(ws: Workspace, params: Params) -> Report:
     session = ws.session(params.args[0])
-    if session.series is None:
-        series = ", ".join(ws.config.series) or "none yet; add one under [series]"
-        raise CoprodError(
-            f"{session.id} belongs to no series, so it has no previous session; give it one "
-            f"with `coprod session update {session.id} --series NAME` (series: {series})"
-        )
-    label = ws.config.series.get(session.series, session.series)
+    label = (ws.config.series.get(session.series, session.series) if session.series
+             else "")
     before = previous_session(ws, session)
     window = Window(before.date if before else None, session.date)
     scope = Scope(ws, session.series)
@@ -105,11 +103,12 @@ def build(ws: Workspace, params: Params) -> Report:
     new_promises = [c for c in promises if c.history[0].at.date() in window
                     and c.session_id != session.id]
 
+    meeting = f"{label} meeting" if label else "meeting"
     if before is None:
-        opening = (f"This is the first {label} meeting on record, so everything up to "
+        opening = (f"This is the first {meeting} on record, so everything up to "
                    f"{long_date(session.date)} is new.")
     else:
-        opening = (f"What has changed since the last {label} meeting, on "
+        opening = (f"What has changed since the last {meeting}, on "
                    f"{long_date(before.date)} ({before.id}), up to this one on "
                    f"{long_date(session.date)} ({session.id}).")
 
@@ -185,13 +184,14 @@ def build(ws: Workspace, params: Params) -> Report:
         ]),
     ]
     return Report(
-        kind="since", title=f"Since last time: {label}", organisation=ws.config.org,
+        kind="since", title=f"Since last time: {label}" if label else "Since last time",
+        organisation=ws.config.org,
         period_from=(window.start + dt.timedelta(days=1)) if window.start else None,
         period_to=window.end,
         parameters={**{k: v for k, v in params.shown().items() if k != "arguments"},
                     "session id": session.id},
         generated_at=ws.now(),
-        summary=f"What changed since the last {label} meeting: promises that moved or "
+        summary=f"What changed since the last {meeting}: promises that moved or "
                 "became overdue, tensions that moved, and what is new. To read aloud at "
                 "the start of the meeting.",
         sections=tuple(sections),
