@@ -284,10 +284,12 @@ class Correction:
     name: str
     before: str | None = None
     after: str | None = None
-    #: When the correction was made.
+    #: When the change was made (a due date moved at a meeting, ``--on``).
     at: dt.datetime = field(converter=_utc)
     actor: str
     reason: str | None = field(default=None, converter=_optional_text)
+    #: When it was typed in, if that was later (``None``: the same).
+    recorded_at: dt.datetime | None = field(default=None, converter=_optional_utc)
 
 
 def corrected(record: Any, corrections: Iterable[Correction], **changes: Any) -> Any:

@@ -153,7 +153,7 @@ def test_a_moved_due_date_stays_in_the_history(panel):
     assert shown["due"] == "2026-09-01"
     assert shown["corrections"][0] | {"at": None} == {
         "name": "due", "before": "2026-07-01", "after": "2026-09-01", "at": None,
-        "actor": "tester", "reason": "the board meets later"}
+        "actor": "tester", "reason": "the board meets later", "recorded_at": None}
     text = ok(panel("commitment", "show", "C-1"))
     assert "due: 2026-07-01 → 2026-09-01 by tester — the board meets later" in text
 
@@ -307,3 +307,21 @@ def test_session_feedback_must_carry_the_session_date(intake, tmp_path):
     result = intake("intake", "import", "today", str(bad))
     assert result.exit_code == 1
     assert "S-1 was held on 2026-06-11, not 2026-06-12" in (result.stderr + result.stdout)
+
+
+def test_a_due_date_moved_at_a_past_meeting_counts_from_that_day(panel):
+    ok(panel("commitment", "update", "C-1", "--due", "2026-09-01", "--reason",
+             "the board meets later", "--on", "2026-06-20"))
+    text = ok(panel("commitment", "show", "C-1"))
+    assert ("2026-06-20 12:00  due: 2026-07-01 → 2026-09-01 by tester — the board meets later "
+            "(recorded 2026-12-01 15:00)") in text
+    # In a report for July the promise was not overdue: its due date had moved in June.
+    july = ok(panel("report", "commitments", "--to", "2026-07-15"))
+    assert "Overdue since" not in july
+    assert "Due date moved from 1 Jul to 1 Sep 2026 on 20 Jun 2026: the board meets later" in july
+    assert "Overdue since 1 Sep 2026" in ok(panel("report", "commitments"))
+    result = panel("commitment", "update", "C-1", "--due", "2026-10-01", "--reason", "again",
+                   "--on", "2026-06-19")
+    assert result.exit_code == 1
+    assert result.stderr == ("error: --on 2026-06-19 is before the due date's last move "
+                             "(2026-06-20); give a date on or after it\n")

@@ -157,10 +157,11 @@ def progress(ws: Any, commitment_id: str, note: str, on: Any, as_json: bool) -> 
 @click.option("--due", type=DATE, help="A new due date (YYYY-MM-DD); needs --reason.")
 @click.option("--reason", help="Why it changed; needed with --due, and shown in \"You said, "
                                "we did\" beside the move.")
+@on_option("the change was made (the meeting where the due date moved, say)")
 @json_option
 @pass_workspace
 def update(ws: Any, commitment_id: str, note: str | None, description: str | None,
-           scope: str | None, due: dt.date | None, reason: str | None,
+           scope: str | None, due: dt.date | None, reason: str | None, on: Any,
            as_json: bool) -> None:
     """Correct a commitment: its wording, its scope, or its due date.
 
@@ -176,7 +177,7 @@ def update(ws: Any, commitment_id: str, note: str | None, description: str | Non
         record = ws.add_progress(commitment_id, note)
     else:
         record = ws.update_commitment(commitment_id, description=description, scope=scope,
-                                      due=due, reason=reason)
+                                      due=due, reason=reason, on=on)
     if as_json:
         echo_json(to_json(record))
     elif note is not None:

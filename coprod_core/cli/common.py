@@ -203,4 +203,4 @@ def echo_corrections(record: Any, ws: Any) -> None:
         before = "(none)" if c.before is None else c.before
         after = "(none)" if c.after is None else c.after
         click.echo(f"  {local(c.at, ws)}  {c.name}: {_cell(before)} → {_cell(after)} "
-                   f"by {c.actor}{why}")
+                   f"by {c.actor}{why}{recorded(c, ws)}")

@@ -56,8 +56,10 @@ def change(ws: Workspace, operation: str, collection: str, record_id: str,
 
 
 def corrections(ws: Workspace, before: R, changes: dict[str, Any],
-                reason: str | None = None) -> R:
-    """``before`` with ``changes`` applied, each changed field kept as a correction.
+                reason: str | None = None, *, at: Any = None,
+                recorded_at: Any = None) -> R:
+    """``before`` with ``changes`` applied, each changed field kept as a correction
+    made ``at`` (default now; ``recorded_at`` when it was typed, if later).
 
     A field given its current value is no change and leaves no correction;
     when nothing changes at all, the refusal says so.
@@ -66,7 +68,7 @@ def corrections(ws: Workspace, before: R, changes: dict[str, Any],
 
     from ..model import Correction, correction_text
 
-    now = ws.now()
+    now = at or ws.now()
     kept = []
     for name, value in changes.items():
         old = getattr(before, name)
@@ -74,7 +76,7 @@ def corrections(ws: Workspace, before: R, changes: dict[str, Any],
             continue
         kept.append(Correction(name=name, before=correction_text(old),
                                after=correction_text(value), at=now, actor=ws.actor,
-                               reason=reason))
+                               reason=reason, recorded_at=recorded_at))
     if not kept:
         raise CoprodError(f"nothing to change: {getattr(before, 'id', 'the record')} already "
                           "holds what was given")

@@ -101,12 +101,14 @@ UPDATABLE = ("description", "scope", "due")
 def update(ws: Workspace, record_id: str, note: str | None = None, *,
            description: str | None = None, scope: str | None = None,
            due: dt.date | None = None, reason: str | None = None,
-           clear_due: bool = False) -> Commitment:
+           clear_due: bool = False, on: On = None) -> Commitment:
     """Correct a commitment: its wording, its scope, or its due date (with ``reason``).
 
     Each change is kept in the commitment's corrections with the earlier
-    value; a moved due date is part of the promise's history. ``note``
-    alone, the older form, adds a progress update (use :func:`progress`).
+    value; a moved due date is part of the promise's history, dated ``on``
+    the day it was moved (default now; not before the promise was made or
+    its due date last moved). ``note`` alone, the older form, adds a
+    progress update (use :func:`progress`).
     """
     changes: dict[str, Any] = {}
     if description is not None:
@@ -124,6 +126,12 @@ def update(ws: Workspace, record_id: str, note: str | None = None, *,
     if "due" in changes and not (reason and reason.strip()):
         raise CoprodError("moving a due date needs a reason, for the promise's history: "
                           "give one with --reason")
-    return change(ws, "commitment.update", "commitments", record_id,
-                  lambda before: corrections(ws, before, changes, reason),
+    def corrected(before: Commitment) -> Commitment:
+        moves = before.corrections_of("due")
+        after = max(before.created_at, moves[-1].at) if moves else before.created_at
+        at, recorded_at = ws.stamped(on, after=after, follows=(
+            "the due date's last move" if moves else "the day the promise was made"))
+        return corrections(ws, before, changes, reason, at=at, recorded_at=recorded_at)
+
+    return change(ws, "commitment.update", "commitments", record_id, corrected,
                   event="commitment.corrected")
