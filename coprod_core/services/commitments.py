@@ -90,7 +90,9 @@ def progress(ws: Workspace, record_id: str, note: str, *, on: On = None) -> Comm
         updates = sorted((*before.updates, update), key=lambda u: u.at)
         return evolve(before, updates=tuple(updates))
 
-    return change(ws, "commitment.progress", "commitments", record_id, with_note,
+    # Operation "commitment.update", as before progress had its own verb: plugins
+    # that check it by name keep working.
+    return change(ws, "commitment.update", "commitments", record_id, with_note,
                   event="commitment.updated")
 
 
@@ -133,5 +135,5 @@ def update(ws: Workspace, record_id: str, note: str | None = None, *,
             "the due date's last move" if moves else "the day the promise was made"))
         return corrections(ws, before, changes, reason, at=at, recorded_at=recorded_at)
 
-    return change(ws, "commitment.update", "commitments", record_id, corrected,
+    return change(ws, "commitment.correct", "commitments", record_id, corrected,
                   event="commitment.corrected")
