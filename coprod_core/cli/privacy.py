@@ -287,19 +287,9 @@ def requests_done(ws: Any, request_id: str, on: dt.date | None, as_json: bool) -
 # ---------------------------------------------------------------- coprod audit
 
 
-def _record_id(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from coprod_core.errors import CoprodError
-    from coprod_core.services.audit import record_id
-
-    try:
-        return None if value is None else record_id(value)
-    except CoprodError as exc:
-        raise click.BadParameter(str(exc)) from None
-
-
 @click.command("audit")
 @click.option("--since", type=DATE, help="Only changes on or after this day (YYYY-MM-DD).")
-@click.option("--id", "record_id", metavar="ID", callback=_record_id,
+@click.option("--id", "record_id", metavar="ID",
               help="Only changes to this record (P-12, S-3, T-7, C-21, R-2...).")
 @json_option
 @pass_workspace
@@ -308,9 +298,13 @@ def audit(ws: Any, since: dt.date | None, record_id: str | None, as_json: bool) 
 
     The log never holds the personal details themselves.
     """
+    from coprod_core.errors import CoprodError
     from coprod_core.services.audit import entries
 
-    chosen = entries(ws, since=since, about=record_id)
+    try:
+        chosen = entries(ws, since=since, about=record_id)
+    except CoprodError as exc:  # a wrong id is wrong input: name the option
+        raise click.BadParameter(str(exc), param_hint="'--id'") from None
     if as_json:
         echo_json_stream(chosen)
         return

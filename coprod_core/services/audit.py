@@ -15,13 +15,14 @@ if TYPE_CHECKING:
 __all__ = ["entries", "names", "record_id"]
 
 
-def record_id(text: str) -> str:
-    """``text`` as the canonical id of a record of any collection (``p12`` -> ``P-12``)."""
-    collection = ids.collection_of(text)
+def record_id(ws: Workspace, text: str) -> str:
+    """``text`` as the canonical id of a record of any of the workspace's collections
+    (``p12`` -> ``P-12``)."""
+    collection = ws.collections.collection_of(text)
     if collection is None:
-        prefixes = ", ".join(f"{p}-12" for p, _w in ids.KINDS.values())
+        prefixes = ", ".join(f"{c.prefix}-12" for c in ws.collections.values())
         raise CoprodError(f"{text!r} is not a record id; ids look like {prefixes}")
-    return ids.parse_id(collection, text)
+    return ws.collections.parse_id(collection, text)
 
 
 def names(entry_ids: Any, record: str) -> bool:
@@ -42,8 +43,16 @@ def names(entry_ids: Any, record: str) -> bool:
 def entries(ws: Workspace, *, since: dt.date | None = None, about: str | None = None
             ) -> Iterator[dict[str, Any]]:
     """The audit log, oldest first, streamed: changes on or after ``since`` (a UTC
-    day) that name the record ``about`` (any id form, see :func:`record_id`)."""
-    wanted = None if about is None else record_id(about)
+    day) that name the record ``about`` (any id form, see :func:`record_id`).
+
+    A wrong ``about`` is refused at once, before anything is read.
+    """
+    wanted = None if about is None else record_id(ws, about)
+    return _entries(ws, since, wanted)
+
+
+def _entries(ws: Workspace, since: dt.date | None, wanted: str | None
+             ) -> Iterator[dict[str, Any]]:
     for entry in ws.audit():
         if since and dt.datetime.fromisoformat(entry["at"]).astimezone(dt.UTC).date() < since:
             continue
