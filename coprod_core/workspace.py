@@ -131,7 +131,7 @@ class Operation:
         """Check consent rules, then ask the plugins' ``coprod_validate`` (through pluggy)."""
         if collection == "participants":
             if self._check_participant is None:
-                from .privacy import check_participant
+                from .protection.consent import check_participant
 
                 self._check_participant = check_participant
             self._check_participant(self.workspace, record)
