@@ -25,6 +25,9 @@ Hooks are called through pluggy (``pm.hook.coprod_...``), so ``wrapper=True``
 implementations and pluggy's call monitoring see every call. Each
 implementation is wrapped once, when its plugin is registered, so that a
 failure, a wrong return value or a registration names the plugin and the hook.
+
+One piece: loading, registering and calling the hooks share the manager's
+state and each other's attribution of results to plugins.
 """
 
 from __future__ import annotations
