@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import DEFAULT_ROLES
+
 from .common import (
     echo_created,
     echo_fields,
@@ -19,8 +21,8 @@ from .common import (
     to_json,
 )
 
-ROLE_HELP = ("One of lived_experience, peer_researcher, staff, commissioner, partner, "
-             "volunteer, or a role added in [roles.custom] of coprod.toml.")
+ROLE_HELP = (f"One of {', '.join(DEFAULT_ROLES)}, or a role added in [roles.custom] of "
+             "coprod.toml.")
 SUPPORT_HELP = ("How they take part: self (on their own), supporter (with a supporter "
                 "beside them) or proxy (through someone who speaks for them).")
 SUPPORTER_HELP = "Who supports them or speaks for them (a name or a relationship)."
@@ -67,7 +69,7 @@ def list_(ws: Any, role: str | None, as_json: bool) -> None:
         return
     echo_table(
         ("id", "name", "role", "pseudonym"),
-        ((p.id, "(erased)" if p.erased_at else p.name, p.role, p.pseudonym) for p in people),
+        ((p.id, "(erased)" if p.is_erased else p.name, p.role, p.pseudonym) for p in people),
         empty="no participants yet; add one with `coprod participant add NAME --role ROLE`",
     )
 
@@ -83,7 +85,7 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
         echo_json(to_json(p))
         return
     echo_fields([
-        ("id", p.id), ("name", "(erased)" if p.erased_at else p.name), ("role", p.role),
+        ("id", p.id), ("name", "(erased)" if p.is_erased else p.name), ("role", p.role),
         ("pseudonym", p.pseudonym), ("email", p.email), ("phone", p.phone),
         ("joined", p.joined_at and local(p.joined_at, ws)[:10]),
         ("added", local(p.created_at, ws)[:10]),

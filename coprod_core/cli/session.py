@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import AttendanceStatus, Rung, one_of
+
 from .common import (
     DATE,
     echo_corrections,
@@ -20,8 +22,6 @@ from .common import (
     pass_workspace,
     to_json,
 )
-
-RUNGS = "coercion, educating, informing, consultation, engagement, co_design, co_production"
 
 
 @click.group()
@@ -124,7 +124,7 @@ def update(ws: Any, session_id: str, reason: str | None, as_json: bool,
 @click.argument("session_id", metavar="SESSION_ID")
 @click.argument("participant_ids", metavar="PARTICIPANT_ID...", nargs=-1, required=True)
 @click.option("--status", default="attended", show_default=True,
-              help="attended, apologies or absent.")
+              help=f"One of {one_of(AttendanceStatus)}.")
 @on_option("they attended (it must be the session's date)")
 @json_option
 @pass_workspace
@@ -144,7 +144,11 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
         click.echo(f"{record.id}: {len(people)} recorded as {status}")
 
 
-@session.command("rate")
+@session.command("rate", help=f"""Record where an attendee felt the session sat on the ladder.
+
+    RUNG, bottom to top: {one_of(Rung)}. A rating is dated by the session;
+    --on, if given, must be its date.
+    """)
 @click.argument("session_id", metavar="SESSION_ID")
 @click.argument("participant_id", metavar="PARTICIPANT_ID")
 @click.argument("rung", metavar="RUNG")
@@ -153,12 +157,6 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
 @pass_workspace
 def rate(ws: Any, session_id: str, participant_id: str, rung: str, on: Any,
          as_json: bool) -> None:
-    """Record where an attendee felt the session sat on the ladder.
-
-    RUNG, bottom to top: coercion, educating, informing, consultation,
-    engagement, co_design, co_production. A rating is dated by the session;
-    --on, if given, must be its date.
-    """
     record = ws.rate(session_id, participant_id, rung, on=on)
     if as_json:
         echo_json(to_json(record))
