@@ -7,6 +7,10 @@ plugin reads only its own ``[plugins.<name>]`` table.
 Tables owned by a feature (``[forms]``, ``[reports]``, ``[privacy]``) are
 checked by that feature's own checker, listed in :data:`SECTION_CHECKERS`
 and imported only when the configuration is loaded.
+
+One piece: reading, checking the core tables key by key, and writing the
+file share the one :class:`Context` that makes every error name its file,
+line and key.
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ Plain attrs value objects: frozen, keyword-only, validated on construction.
 They know nothing of storage, files or the command line. Change one with the
 methods that return a new object (``moved``, ``with_attendance``...) or with
 :func:`attrs.evolve`.
+
+One piece: the records and their parts (attendance, transitions, progress,
+corrections, consent) are built and validated together, share the validators
+here, and answer questions across each other (a commitment's due date and
+status on a given day come from its corrections and its history).
 """
 
 from __future__ import annotations

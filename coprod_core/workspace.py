@@ -52,6 +52,8 @@ from .services import participants as _participants
 from .services import sessions as _sessions
 from .services import tensions as _tensions
 from .storage import Storage
+from .when import event_time as _event_time
+from .when import zone as _zone
 
 if TYPE_CHECKING:
     from .plugins import CoprodPluginManager
@@ -211,28 +213,19 @@ class Workspace:
     @property
     def timezone(self) -> dt.tzinfo:
         """The zone of what people type (``[workspace] timezone``)."""
-        from .when import zone
-
-        return zone(self.config.timezone)
+        return _zone(self.config.timezone)
 
     def local_today(self) -> dt.date:
         """Today in the workspace's time zone: the last day a thing can have happened."""
         return self.now().astimezone(self.timezone).date()
 
-    def event_time(self, on: Any = None, *, after: dt.datetime | None = None,
-                   what: str = "--on", follows: str = "the step it follows") -> dt.datetime:
-        """When an event happened, from ``on`` as given (None: now); see :mod:`.when`."""
-        from .when import event_time
-
-        return event_time(on, now=self.now(), tz=self.timezone, after=after, what=what,
-                          follows=follows)
-
     def stamped(self, on: Any = None, *, after: dt.datetime | None = None,
-                follows: str = "the step it follows"
+                what: str = "--on", follows: str = "the step it follows"
                 ) -> tuple[dt.datetime, dt.datetime | None]:
-        """(when it happened, when it was typed in if that differs), for a new event."""
+        """(when an event happened, from ``on`` as given or now; when it was typed in,
+        if that differs). Refusals are :func:`coprod_core.when.event_time`'s."""
         now = self.now()
-        at = self.event_time(on, after=after, follows=follows)
+        at = _event_time(on, now=now, tz=self.timezone, after=after, what=what, follows=follows)
         return at, (None if at == now else now)
 
     # ------------------------------------------------------------ operations

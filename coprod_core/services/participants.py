@@ -47,7 +47,7 @@ def add(
     ws.check_role(role)
     how = parse_choice(Support, support, "way of taking part")
     now = ws.now()
-    joined = None if on is None else ws.event_time(on, what=_ON)
+    joined = None if on is None else ws.stamped(on, what=_ON)[0]
     return create(ws, "participant.add", "participants", lambda op: Participant(
         id=op.new_id("participants"), name=name, role=role, pseudonym=pseudonym,
         email=email, phone=phone, extra=dict(extra or {}), created_at=now,
