@@ -33,6 +33,8 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
     "export": ("coprod_core.cli.data", "export", "Write the whole workspace to one JSON file."),
     "import": ("coprod_core.cli.data", "import_", "Read an export into an empty workspace."),
+    "import-from": ("coprod_core.cli.import_from", "import_from",
+                    "Bring history in from Decidim, Loomio or a spreadsheet."),
     "backup": ("coprod_core.cli.data", "backup",
                "Take a consistent copy while others may be writing."),
     "migrate": ("coprod_core.cli.data", "migrate",
