@@ -53,27 +53,27 @@ def import_from(source: str | None, file: Path | None, listing: bool, dry_run: b
     over.
     """
     from coprod_core.errors import CoprodError
-    from coprod_core.importing import ImportOptions, importers, read_mapping, run_import
+    from coprod_core.importing import ImportOptions, importers, read_mapping
 
     state = click.get_current_context().find_object(State) or State()
     if listing or source is None:
-        found = importers()
+        listed = importers()
         if as_json:
-            echo_json([{"name": n, "summary": i.summary} for n, i in found.items()])
+            echo_json([{"name": n, "summary": i.summary} for n, i in listed.items()])
         else:
-            for name, importer in found.items():
-                click.echo(f"{name:<24}{importer.summary}")
+            for name, each in listed.items():
+                click.echo(f"{name:<24}{each.summary}")
         if source is None and not listing:
             click.echo("\nname a source and a file: coprod import-from SOURCE FILE", err=True)
         return
-    importer = importers().get(source)
-    if importer is None:
+    found = importers()
+    if source not in found:
         from difflib import get_close_matches
 
-        close = get_close_matches(source, list(importers()), n=1)
+        close = get_close_matches(source, list(found), n=1)
         hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise CoprodError(f"no source named {source!r}{hint}; sources: "
-                          f"{', '.join(importers())}")
+        raise CoprodError(f"no source named {source!r}{hint}; sources: {', '.join(found)}")
+    importer = found[source]
     if template is not None:
         blanks = importer.templates()
         if template not in blanks:

@@ -42,10 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SOURCES",
-    "Importer",
     "ImportInvalid",
     "ImportOptions",
     "ImportResult",
+    "Importer",
     "Incoming",
     "IncomingAttendance",
     "IncomingCommitment",
@@ -180,7 +180,7 @@ class IncomingCommitment(Incoming):
     reason: str | None = None
     parent_ref: str | None = None
     session_ref: str | None = None
-    answers_refs: tuple[str, ...] = field(default=(), converter=tuple)
+    answers_refs: tuple[str, ...] = ()
     url: str | None = None
 
 

@@ -17,6 +17,19 @@ from attrs import evolve
 
 from .. import ids
 from ..errors import CoprodError
+from ..model import (
+    AttendanceStatus,
+    Authority,
+    Commitment,
+    CommitmentStatus,
+    Participant,
+    ProgressUpdate,
+    Session,
+    Tension,
+    TensionKind,
+    TensionStatus,
+    Transition,
+)
 from . import (
     SOURCES,
     Importer,
@@ -31,19 +44,6 @@ from . import (
     IncomingTension,
     Problem,
     SourceLink,
-)
-from ..model import (
-    AttendanceStatus,
-    Authority,
-    Commitment,
-    CommitmentStatus,
-    Participant,
-    ProgressUpdate,
-    Session,
-    Tension,
-    TensionKind,
-    TensionStatus,
-    Transition,
 )
 
 if TYPE_CHECKING:

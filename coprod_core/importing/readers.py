@@ -235,7 +235,7 @@ class JsonLinesImporter(Importer):
         with stream:
             number = 0
             try:
-                for number, line in enumerate(stream, start=1):  # noqa: B007
+                for number, line in enumerate(stream, start=1):
                     if not line.strip():
                         continue
                     try:

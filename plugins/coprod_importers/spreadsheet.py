@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, overload
 
 from coprod_core.errors import CoprodError
 from coprod_core.importing import (
@@ -106,6 +106,7 @@ class Spreadsheet(CsvImporter):
 
     def _sessions(self, row: int, cells: dict[str, str]) -> Incoming:
         date = _date(cells, "date", required=True)
+        assert date is not None
         return IncomingSession(
             ref=self._ref("sessions", cells, cells["title"], str(date)), row=row,
             title=cells["title"], date=date, purpose=cells.get("purpose"),
@@ -139,7 +140,8 @@ class Spreadsheet(CsvImporter):
         return IncomingCommitment(
             ref=self._ref("commitments", cells, cells["description"], str(made)), row=row,
             description=cells["description"], scope=cells.get("scope"),
-            made_by=_refer("participants", cells["made_by"], "made_by"), authority=cells["authority"],
+            made_by=_refer("participants", cells["made_by"], "made_by"),
+            authority=cells["authority"],
             made_on=made, agreed_on=_when(cells, "agreed_on"), due=_date(cells, "due"),
             status=cells.get("status", "agreed" if cells.get("agreed_on") else "proposed"),
             status_on=_when(cells, "status_on"), reason=cells.get("reason"),
@@ -164,6 +166,12 @@ class _Bad(Exception):
 
 
 _PREFIXES = {"participants": "P", "sessions": "S", "tensions": "T", "commitments": "C"}
+
+
+@overload
+def _refer(collection: str, value: str, column: str) -> str: ...
+@overload
+def _refer(collection: str, value: str | None, column: str) -> str | None: ...
 
 
 def _refer(collection: str, value: str | None, column: str) -> str | None:
