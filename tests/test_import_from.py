@@ -438,3 +438,23 @@ def test_a_plugin_importer_registered_wrongly_is_named(run, register_plugin):
     assert result.stderr.splitlines() == [
         "error: plugin 'bad-importer' registered importer 'spreadsheet' as object, not "
         "coprod_core.importing.Importer (in coprod_register_importers)"]
+
+
+def test_an_erased_person_is_never_brought_back(run, files, exported):
+    args = ("import-from", "loomio", str(files / "loomio_group.jsonl"),
+            "--role", "lived_experience", "--authority", "can_influence")
+    assert run(*args).exit_code == 0
+    dee = next(p for p in _records(exported(), "participants") if p["name"] == "Dee Morgan")
+    assert run("participant", "erase", dee["id"], "--yes").exit_code == 0
+    unchanged = run(*args)
+    assert "created nothing; updated nothing" in unchanged.stdout
+    path = files / "loomio_group.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace("Dee Morgan", "Dee M"),
+                    encoding="utf-8")
+    again = run(*args)
+    assert again.exit_code == 0, again.stderr
+    assert ("note: 1 record about people who were erased left out: an import never brings "
+            "back an erased person") in again.stderr
+    data = exported()
+    assert "Dee M" not in json.dumps(data)
+    assert len(_records(data, "participants")) == 2

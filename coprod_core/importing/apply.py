@@ -84,6 +84,8 @@ class Applier:
         self._row: dict[str, tuple[str, Any, Any]] = {}
         #: Parents met before their children were: (child id, parent ref, row).
         self._parents: list[tuple[str, str, int]] = []
+        #: Records left out because they are about someone who was erased.
+        self._erased = 0
 
     # ------------------------------------------------------------ one row
 
@@ -125,6 +127,10 @@ class Applier:
     def finish(self) -> list[str]:
         """Attach parents listed after their children; say what could not be attached."""
         notes = []
+        if self._erased:
+            notes.append(f"{self._erased} record{'s' if self._erased > 1 else ''} about people "
+                         "who were erased left out: an import never brings back an erased "
+                         "person")
         for child_id, parent_ref, row in self._parents:
             parent = self.links.get(parent_ref)
             link = next((lk for lk in self.links.values() if lk.record_id == child_id), None)
@@ -222,13 +228,20 @@ class Applier:
             raise _RowProblem("role", f"{role!r} is not a role here; roles: "
                                       f"{', '.join(self.ws.config.roles)}")
         if previous is not None:
-            if previous.is_erased if hasattr(previous, "is_erased") else previous.erased_at:
-                raise _RowProblem(None, f"{previous.id} was erased; it is not imported again")
+            if previous.erased_at is not None:
+                self._left_out(item, previous.id)
+                return None
             return evolve(previous, name=item.name, pseudonym=item.pseudonym or
                           previous.pseudonym)
         joined = self._when(item.joined, "joined")
         return Participant(id=self._new_id("participants"), name=item.name, role=role,
                            pseudonym=item.pseudonym, created_at=joined)
+
+    def _left_out(self, item: Incoming, record_id: str) -> None:
+        """A record about someone who was erased: never brought back by an import."""
+        self.result.count("unchanged", item.KIND)
+        self.result.actions.append(("left out", item.KIND, item.ref, record_id))
+        self._erased += 1
 
     def _by_email(self, email: str) -> str | None:
         if self._emails is None:
@@ -248,13 +261,17 @@ class Applier:
                        purpose=item.purpose, created_at=self.ws.now())
 
     def _attendance(self, item: IncomingAttendance, previous: Any,
-                    pending: dict[str, str]) -> Session:
+                    pending: dict[str, str]) -> Session | None:
         session_id = self._resolve(item.session_ref, "sessions", pending, "session")
         person = self._resolve(item.participant_ref, "participants", pending, "participant")
         assert session_id is not None and person is not None
         session = self._current("sessions", session_id)
         if session is None:
             raise _RowProblem("session", f"there is no session {session_id}")
+        someone = self._current("participants", person)
+        if someone is not None and someone.erased_at is not None:
+            self._left_out(item, person)
+            return None
         try:
             status = AttendanceStatus(item.status)
         except ValueError:
