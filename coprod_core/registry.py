@@ -87,6 +87,8 @@ TABLES: tuple[TableSpec, ...] = (
     # is the word people type, so it is not compared with ``command.name``.
     TableSpec("commands", "coprod_register_commands", "command", "click:Command",
               pattern=_LOWER_NAME.pattern),
+    TableSpec("importers", "coprod_register_importers", "importer",
+              "coprod_core.importing:Importer", named=True),
 )
 
 _SPECS = MappingProxyType({spec.key: spec for spec in TABLES})

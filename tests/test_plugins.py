@@ -345,10 +345,15 @@ class Registers:
     def coprod_register_settings(self, register):
         self._register("coprod_register_settings", register)
 
+    @hookimpl
+    def coprod_register_importers(self, register):
+        self._register("coprod_register_importers", register)
+
 
 def _sample(key: str, name: str) -> object:
     """A registration of the right type for table ``key``, called ``name``."""
     from coprod_core.forms import Field, FieldType, FormDefinition
+    from coprod_core.importing import Importer
     from coprod_core.reports import ReportFormat, ReportKind
     from coprod_core.storage import Setting, StorageBackend
 
@@ -363,6 +368,7 @@ def _sample(key: str, name: str) -> object:
                                                render=lambda report, options: b""),
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
+        "importers": lambda: type("Sample", (Importer,), {"name": name, "summary": name})(),
     }[key]()
 
 

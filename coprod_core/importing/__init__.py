@@ -406,21 +406,11 @@ def _rows(
 
 def importers(plugins: Any = None) -> dict[str, Importer]:
     """Every source ``coprod import-from`` can read, by name, as the plugins registered them."""
-    from ..errors import PluginError
-    from ..plugins import get_plugin_manager, registry
+    from ..plugins import get_plugin_manager
 
     pm = plugins or get_plugin_manager()
-    found: dict[str, Importer] = {}
-    for name, item in registry(pm, "coprod_register_importers", "importer").items():
-        if not isinstance(item.thing, Importer):
-            raise PluginError(f"plugin {item.plugin!r} registered importer {name!r} as "
-                              f"{type(item.thing).__name__}, not coprod_core.importing.Importer "
-                              "(in coprod_register_importers)")
-        if item.thing.name != name:
-            raise PluginError(f"plugin {item.plugin!r} registered importer {name!r} whose name "
-                              f"is {item.thing.name!r} (in coprod_register_importers)")
-        found[name] = item.thing
-    return dict(sorted(found.items()))
+    found: dict[str, Importer] = pm.registry.things("importers")
+    return found
 
 
 def read_mapping(path: Path) -> dict[str, Any]:

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
-from .. import ids
 from ..errors import CoprodError
 from ..model import (
     AttendanceStatus,
@@ -64,6 +63,11 @@ _COLLECTION = {
     "participant": "participants", "session": "sessions", "attendance": "sessions",
     "tension": "tensions", "commitment": "commitments", "progress": "commitments",
 }
+
+
+#: The word events about each collection's records start with.
+_EVENT = {"participants": "participant", "sessions": "session", "tensions": "tension",
+          "commitments": "commitment"}
 
 
 class Applier:
@@ -119,7 +123,9 @@ class Applier:
         finally:
             planned, self._row = self._row, {}
         for record_id in order:
-            self.op.write(*planned[record_id])
+            collection, record, previous = planned[record_id]
+            self.op.write(collection, record, previous)
+            self.op.emit(f"{_EVENT[collection]}.imported", record)
         for item, record_id, action in steps:
             self._link(item, record_id, action)
         return []
@@ -180,10 +186,11 @@ class Applier:
             return pending[ref]
         if ref in self.links:
             return self.links[ref].record_id
-        if ids.collection_of(ref) == collection:
-            canonical = ids.parse_id(collection, ref)
+        if self.ws.collections.collection_of(ref) == collection:
+            canonical = self.ws.collections.parse_id(collection, ref)
             if self.ws.storage.get(collection, canonical) is None:
-                raise _RowProblem(column, f"there is no {ids.KINDS[collection][1]} {canonical}")
+                raise _RowProblem(column, str(self.ws.collections.not_found(collection,
+                                                                            canonical)))
             return canonical
         raise _RowProblem(column, f"{ref} is not in the file before this row, nor imported "
                                   "earlier")

@@ -10,9 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 __version__ = "0.1.0"
 
@@ -30,12 +28,3 @@ def coprod_register_importers(register: Any) -> None:
     for name, (module, cls) in SOURCES.items():
         importer = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
         register(name, importer)
-
-
-@hookimpl
-def coprod_register_collections(register: Any) -> None:
-    from coprod_core.importing import SOURCES as COLLECTION
-    from coprod_core.importing import SourceLink
-    from coprod_core.records import Collection
-
-    register(COLLECTION, Collection(prefix="SRC", word="source link", record_type=SourceLink))
