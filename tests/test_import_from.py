@@ -478,3 +478,28 @@ def test_plugins_hear_of_each_imported_record(run, files, register_plugin):
     assert ("commitment.imported", "C-1") in heard
     assert {name for name, _ in heard} == {"participant.imported", "session.imported",
                                            "commitment.imported"}
+
+
+def test_results_can_name_who_promised_in_a_column(run, files, tmp_path, exported):
+    _commissioner(run)
+    path = files / "decidim_results.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    owners = ["P-1", "P-1", "P-1", "P-9"]
+    text = "\n".join([lines[0] + ";owner;power"]
+                     + [f"{line};{owner};can_decide" for line, owner in zip(lines[1:], owners,
+                                                                              strict=True)])
+    path.write_text(text + "\n", encoding="utf-8")
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[import.decidim]\nby_column = "owner"\nauthority_column = "power"\n',
+                       encoding="utf-8")
+    result = run("import-from", "decidim-results", str(path), "--map", str(mapping))
+    assert result.exit_code == 1
+    assert "row 5, made_by: no participant with id P-9" in result.stderr
+    owners[3] = "P-1"
+    text = "\n".join([lines[0] + ";owner;power"]
+                     + [f"{line};{owner};can_decide" for line, owner in zip(lines[1:], owners,
+                                                                              strict=True)])
+    path.write_text(text + "\n", encoding="utf-8")
+    result = run("import-from", "decidim-results", str(path), "--map", str(mapping))
+    assert result.exit_code == 0, result.stderr
+    assert {c["authority"] for c in _records(exported(), "commitments")} == {"can_decide"}
