@@ -369,6 +369,12 @@ def run_import(
                     progress(row)
             result.notes.extend(applier.finish())
             result.notes.extend(importer.notes())
+            changed = [i for action, _k, _r, i in result.actions
+                       if action in ("created", "updated")]
+            if changed:
+                # One event for the whole import: a plugin reacting to each
+                # change would otherwise run once per imported record.
+                op.emit("import.done", None, *dict.fromkeys(changed))
             result.problems = [p for row in sorted(rejected_rows) for p in rejected_rows[row]]
             if result.problems and not skip_invalid:
                 raise ImportInvalid(path, result.problems, result.rows)

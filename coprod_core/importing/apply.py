@@ -65,11 +65,6 @@ _COLLECTION = {
 }
 
 
-#: The word events about each collection's records start with.
-_EVENT = {"participants": "participant", "sessions": "session", "tensions": "tension",
-          "commitments": "commitment"}
-
-
 class Applier:
     """Writes incoming records through one operation, keeping their source links."""
 
@@ -97,14 +92,14 @@ class Applier:
         """Write one row's records, or none of them and say why."""
         pending: dict[str, str] = {}
         order: list[str] = []
-        steps: list[tuple[Incoming, str, str]] = []
+        steps: list[tuple[Incoming, str, str, str]] = []
         self._row = {}
         try:
             for item in items:
                 step = self._plan(item, pending)
                 if step is None:
                     continue
-                collection, record, previous, action = step
+                collection, record, previous, action, digest = step
                 record_id = _record_id(record)
                 if record_id in self._row:
                     # A later item of the row changes a record an earlier one made.
@@ -113,7 +108,7 @@ class Applier:
                     self._row[record_id] = (collection, record, previous)
                     order.append(record_id)
                 pending[item.ref] = record_id
-                steps.append((item, record_id, action))
+                steps.append((item, record_id, action, digest))
             for record_id in order:
                 self.op.validate(*self._row[record_id])
         except _RowProblem as problem:
@@ -125,9 +120,8 @@ class Applier:
         for record_id in order:
             collection, record, previous = planned[record_id]
             self.op.write(collection, record, previous)
-            self.op.emit(f"{_EVENT[collection]}.imported", record)
-        for item, record_id, action in steps:
-            self._link(item, record_id, action)
+        for item, record_id, action, digest in steps:
+            self._link(item, record_id, action, digest)
         return []
 
     def finish(self) -> list[str]:
@@ -150,7 +144,7 @@ class Applier:
     # ------------------------------------------------------------ planning
 
     def _plan(self, item: Incoming, pending: dict[str, str]
-              ) -> tuple[str, Any, Any, str] | None:
+              ) -> tuple[str, Any, Any, str, str] | None:
         link = self.links.get(item.ref)
         digest = item.digest()
         if link is not None and link.digest == digest:
@@ -160,14 +154,14 @@ class Applier:
         collection = _COLLECTION[item.KIND]
         previous = None if link is None else self._current(collection, link.record_id)
         build = getattr(self, f"_{item.KIND}")
-        record = build(item, previous, pending)
+        record = build(item, previous, pending, digest)
         if record is None:
             return None
         if isinstance(item, IncomingAttendance | IncomingProgress):
             # These change a record met earlier; the record they change is the previous.
             previous = self._current(collection, _record_id(record))
         action = "created" if link is None else "updated"
-        return collection, record, previous, action
+        return collection, record, previous, action, digest
 
     def _current(self, collection: str, record_id: str) -> Any:
         if record_id in self._row:
@@ -214,14 +208,13 @@ class Applier:
         return self.op.new_id(collection)
 
     def _participant(self, item: IncomingParticipant, previous: Participant | None,
-                     pending: dict[str, str]) -> Participant | None:
+                     pending: dict[str, str], digest: str) -> Participant | None:
         if previous is None and item.email:
             found = self._by_email(item.email)
             if found is not None:
                 # Someone already here: link them, change nothing about them.
                 self._put_link(SourceLink(id=self._new_id(SOURCES), ref=item.ref,
-                                          record_id=found, kind=item.KIND,
-                                          digest=item.digest(),
+                                          record_id=found, kind=item.KIND, digest=digest,
                                           imported_at=self.ws.now()))
                 self.result.count("unchanged", item.KIND)
                 self.result.actions.append(("matched", item.KIND, item.ref, found))
@@ -257,7 +250,7 @@ class Applier:
         return self._emails.get(email.strip().casefold())
 
     def _session(self, item: IncomingSession, previous: Session | None,
-                 pending: dict[str, str]) -> Session:
+                 pending: dict[str, str], digest: str) -> Session:
         if item.date > self.ws.today():
             raise _RowProblem("date", f"{item.date.isoformat()} is in the future; only "
                                       "meetings that happened can be imported")
@@ -268,7 +261,7 @@ class Applier:
                        purpose=item.purpose, created_at=self.ws.now())
 
     def _attendance(self, item: IncomingAttendance, previous: Any,
-                    pending: dict[str, str]) -> Session | None:
+                    pending: dict[str, str], digest: str) -> Session | None:
         session_id = self._resolve(item.session_ref, "sessions", pending, "session")
         person = self._resolve(item.participant_ref, "participants", pending, "participant")
         assert session_id is not None and person is not None
@@ -287,7 +280,7 @@ class Applier:
         return session.with_attendance(person, status)
 
     def _tension(self, item: IncomingTension, previous: Tension | None,
-                 pending: dict[str, str]) -> Tension:
+                 pending: dict[str, str], digest: str) -> Tension:
         try:
             kind = TensionKind(item.kind)
             status = TensionStatus(item.status)
@@ -312,7 +305,7 @@ class Applier:
         return tension
 
     def _commitment(self, item: IncomingCommitment, previous: Commitment | None,
-                    pending: dict[str, str]) -> Commitment:
+                    pending: dict[str, str], digest: str) -> Commitment:
         try:
             status = CommitmentStatus(item.status)
         except ValueError:
@@ -377,7 +370,7 @@ class Applier:
             raise _RowProblem(column, str(exc)) from None
 
     def _progress(self, item: IncomingProgress, previous: Any,
-                  pending: dict[str, str]) -> Commitment:
+                  pending: dict[str, str], digest: str) -> Commitment:
         record_id = self._resolve(item.commitment_ref, "commitments", pending, "commitment")
         assert record_id is not None
         commitment = self._current("commitments", record_id)
@@ -388,12 +381,12 @@ class Applier:
 
     # ------------------------------------------------------------ links
 
-    def _link(self, item: Incoming, record_id: str, action: str) -> None:
+    def _link(self, item: Incoming, record_id: str, action: str, digest: str) -> None:
         existing = self.links.get(item.ref)
         url = getattr(item, "url", None)
         link = SourceLink(
             id=existing.id if existing else self._new_id(SOURCES), ref=item.ref,
-            record_id=record_id, kind=item.KIND, digest=item.digest(), url=url,
+            record_id=record_id, kind=item.KIND, digest=digest, url=url,
             parent_id=existing.parent_id if existing else None,
             imported_at=self.ws.now(),
         )
