@@ -89,6 +89,10 @@ TABLES: tuple[TableSpec, ...] = (
               pattern=_LOWER_NAME.pattern),
     TableSpec("importers", "coprod_register_importers", "importer",
               "coprod_core.importing:Importer", named=True),
+    # Built only when the web front starts (``coprod serve``), so the class is
+    # imported only where its plugin is installed and used.
+    TableSpec("web_routes", "coprod_register_web_routes", "web route",
+              "coprod_web.routes:WebRoute", pattern=_LOWER_NAME.pattern),
 )
 
 _SPECS = MappingProxyType({spec.key: spec for spec in TABLES})

@@ -349,6 +349,10 @@ class Registers:
     def coprod_register_importers(self, register):
         self._register("coprod_register_importers", register)
 
+    @hookimpl
+    def coprod_register_web_routes(self, register):
+        self._register("coprod_register_web_routes", register)
+
 
 def _sample(key: str, name: str) -> object:
     """A registration of the right type for table ``key``, called ``name``."""
@@ -369,7 +373,14 @@ def _sample(key: str, name: str) -> object:
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
         "importers": lambda: type("Sample", (Importer,), {"name": name, "summary": name})(),
+        "web_routes": lambda: _web_route(name),
     }[key]()
+
+
+def _web_route(name: str) -> object:
+    from coprod_web import WebRoute
+
+    return WebRoute(path=f"/{name}", view=lambda page: None, permission="public")
 
 
 REGISTRATION_TABLES = [
