@@ -5,12 +5,15 @@ row inside one operation. For each row it resolves references (a source
 reference met earlier in this file or in an earlier import, or a coprod id),
 builds the records, checks them all with the workspace's validation, and
 only then writes them, so a row is kept whole or not at all.
+
+One piece: the builders of each kind of record share the row being taken
+(records it planned, references it met) and the links already known; split
+apart they would pass that state back and forth.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
@@ -31,9 +34,7 @@ from ..model import (
 )
 from . import (
     SOURCES,
-    Importer,
     ImportOptions,
-    ImportResult,
     Incoming,
     IncomingAttendance,
     IncomingCommitment,
@@ -46,9 +47,11 @@ from . import (
 )
 
 if TYPE_CHECKING:
-    from ..workspace import Operation, Workspace
+    from ..operation import Operation
+    from ..workspace import Workspace
+    from .run import ImportResult
 
-__all__ = ["Applier", "write_rejected"]
+__all__ = ["Applier"]
 
 
 class _RowProblem(Exception):
@@ -426,20 +429,3 @@ def _path(lc: Any, current: str, target: str) -> list[str] | None:
             seen.add(nxt)
             frontier.append((nxt, [*steps, nxt]))
     return None
-
-
-# ---------------------------------------------------------------- rejected rows
-
-
-def write_rejected(path: Path, importer: Importer, rejected: dict[int, list[Problem]]) -> Path:
-    """Write the rejected rows beside ``path``, owner-only; return where.
-
-    The file has the input's own shape, so it can be fixed and imported again;
-    each row says what was wrong in a ``problems`` column (CSV) or key (JSON
-    lines), which importers ignore.
-    """
-    from ..config import write_atomic
-
-    target, chunks = importer.rejected(path, rejected)
-    write_atomic(target, "".join(chunks).encode("utf-8-sig"))
-    return target
