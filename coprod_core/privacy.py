@@ -39,7 +39,7 @@ from attrs import validators as v
 
 from . import ids
 from .errors import CoprodError, InvalidValue, PluginError, ValidationFailed
-from .model import Participant
+from .model import MAX_RETENTION_YEARS, Participant, date_in_range
 
 if TYPE_CHECKING:
     from .config import Context
@@ -75,11 +75,13 @@ class Period:
 
     @classmethod
     def parse(cls, value: object) -> Period:
-        """``730`` (days), ``"30 days"``, ``"8 weeks"``, ``"24 months"``, ``"2 years"``."""
+        """``730`` (days), ``"30 days"``, ``"8 weeks"``, ``"24 months"``, ``"2 years"``.
+
+        At most :data:`~coprod_core.model.MAX_RETENTION_YEARS` years, so that
+        a period after any date in :data:`~coprod_core.model.DATES` is a date.
+        """
         if isinstance(value, int) and not isinstance(value, bool):
-            if value < 1:
-                raise ValueError("must be at least 1 day")
-            return cls(value, "days")
+            return cls(value, "days")._bounded()
         match = cls._TEXT.match(str(value))
         if match is None:
             raise ValueError(
@@ -87,13 +89,19 @@ class Period:
                 "years, such as \"24 months\" or \"730 days\""
             )
         count, unit = int(match.group(1)), match.group(2).lower()
-        if count < 1:
-            raise ValueError("must be at least 1 day")
         if unit == "week":
-            return cls(count * 7, "days")
+            return cls(count * 7, "days")._bounded()
         if unit == "year":
-            return cls(count * 12, "months")
-        return cls(count, unit + "s")
+            return cls(count * 12, "months")._bounded()
+        return cls(count, unit + "s")._bounded()
+
+    def _bounded(self) -> Period:
+        if self.count < 1:
+            raise ValueError("must be at least 1 day")
+        limit = MAX_RETENTION_YEARS * (366 if self.unit == "days" else 12)
+        if self.count > limit:
+            raise ValueError(f"must be at most {MAX_RETENTION_YEARS} years")
+        return self
 
     def after(self, day: dt.date) -> dt.date:
         """The date this period after ``day`` (months are calendar months)."""
@@ -598,10 +606,10 @@ class RightsRequest:
     type: str = field(validator=v.in_(REQUEST_TYPES))
     #: The participant it is about, when they are in the records.
     participant_id: str | None = None
-    received: dt.date
+    received: dt.date = field(validator=date_in_range)
     #: One calendar month after it was received (ICO guidance).
     due: dt.date
-    done: dt.date | None = None
+    done: dt.date | None = field(default=None, validator=date_in_range)
     note: str | None = field(default=None, converter=_optional_text)
     created_at: dt.datetime
 

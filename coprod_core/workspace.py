@@ -14,7 +14,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -282,7 +282,8 @@ class Workspace:
         actor: str | None = None,
     ) -> Workspace:
         """Create a workspace folder with a commented ``coprod.toml`` and open it."""
-        folder = Path(root).expanduser()
+        # Resolved, as the OS would: ``a/../b`` is ``b`` even when ``a`` does not exist.
+        folder = Path(root).expanduser().resolve()
         config_path = folder / CONFIG_NAME
         if config_path.exists():
             raise ConfigError(
@@ -290,15 +291,15 @@ class Workspace:
             )
         if folder.exists() and not folder.is_dir():
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
-        created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, default_toml(org, backend))
+        created = make_folders(folder)
         try:
+            write_atomic(config_path, default_toml(org, backend))
             return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
         except BaseException:
             config_path.unlink(missing_ok=True)
             if created:
-                _remove_empty(folder)
+                _remove_empty(created[-1])
+            remove_folders(created[:-1])
             raise
 
     @classmethod
@@ -747,6 +748,32 @@ class Workspace:
 
     def audit(self) -> Iterator[dict[str, Any]]:
         return self.storage.iterate_audit()
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents; the folders created, outermost first.
+
+    The path is resolved first, so ``a/../b`` creates ``b`` alone, not an
+    ``a`` left behind; what was created can be removed again on failure
+    with :func:`remove_folders`.
+    """
+    target = Path(folder).resolve()
+    missing = [p for p in (target, *target.parents) if not p.exists()]
+    missing.reverse()
+    try:
+        for path in missing:
+            path.mkdir()
+    except BaseException:
+        remove_folders(missing)
+        raise
+    return missing
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` created, innermost first, if still empty."""
+    for path in reversed(folders):
+        with suppress(OSError):
+            path.rmdir()
 
 
 def _remove_empty(folder: Path) -> None:
