@@ -169,9 +169,8 @@ def test_visible_escapes_what_would_act_on_a_terminal():
     assert visible("Zoë 👩🏽‍🦱 مريم") == "Zoë 👩🏽‍🦱 مريم"
 
 
-def test_names_stored_before_these_rules_reach_the_terminal_escaped(run, workspace):
-    # A name that bypassed the model (written to storage directly), as older
-    # versions allowed: list and show make its escapes visible.
+def test_a_stored_name_that_breaks_the_rules_never_reaches_the_terminal(run, workspace):
+    # Written to storage directly, as an older coprod or a plugin might have.
     from coprod_core import serialise
 
     person = Participant(id="P-1", name="Ada", role="staff", created_at=NOW)
@@ -182,7 +181,24 @@ def test_names_stored_before_these_rules_reach_the_terminal_escaped(run, workspa
     workspace.close()
     for args in (("participant", "list"), ("participant", "show", "P-1")):
         result = run(*args)
-        assert "\x1b" not in result.stdout, args
+        assert "\x1b" not in result.stdout + result.stderr, args
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: P-1 as stored breaks a rule (name holds the "
+                                        "control character \\x1b")
+    doctor = run("doctor")
+    assert "P-1 (P-1 as stored breaks a rule" in doctor.stdout
+    assert "\x1b" not in doctor.stdout
+
+
+def test_tables_and_fields_make_hidden_characters_visible(capsys):
+    from coprod_core.cli.common import echo_fields, echo_table
+
+    echo_table(["name"], [["\x1b[31mRed"]])
+    echo_fields([("note", "one\ntwo \x1b]0;x\x07")])
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "\\x1b[31mRed" in out
+    assert "note: one\n      two \\x1b]0;x\\x07\n" in out
 
 
 # ---------------------------------------------------------------- dates
