@@ -291,13 +291,17 @@ class Workspace:
     ) -> Workspace:
         """Create a workspace folder with a commented ``coprod.toml`` and open it."""
         # Resolved, as the OS would: ``a/../b`` is ``b`` even when ``a`` does not exist.
-        folder = Path(root).expanduser().resolve()
-        config_path = folder / CONFIG_NAME
-        if config_path.exists():
+        try:
+            folder = Path(root).expanduser().resolve()
+            config_path = folder / CONFIG_NAME
+            exists, is_dir, is_workspace = folder.exists(), folder.is_dir(), config_path.exists()
+        except (OSError, ValueError) as exc:
+            raise CoprodError(f"cannot create a workspace in {root} ({_reason(exc)})") from None
+        if is_workspace:
             raise ConfigError(
                 f"{folder} is already a coprod workspace; change it with `coprod config set`"
             )
-        if folder.exists() and not folder.is_dir():
+        if exists and not is_dir:
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
         created = make_folders(folder)
         try:
@@ -515,16 +519,26 @@ def make_folders(folder: Path) -> list[Path]:
     ``a`` left behind; what was created can be removed again on failure
     with :func:`remove_folders`.
     """
-    target = Path(folder).resolve()
-    missing = [p for p in (target, *target.parents) if not p.exists()]
+    try:
+        target = Path(folder).resolve()
+        missing = [p for p in (target, *target.parents) if not p.exists()]
+    except (OSError, ValueError) as exc:
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
     missing.reverse()
     try:
         for path in missing:
             path.mkdir()
+    except OSError as exc:
+        remove_folders(missing)
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
     except BaseException:
         remove_folders(missing)
         raise
     return missing
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
 
 
 def remove_folders(folders: list[Path]) -> None:
