@@ -167,17 +167,19 @@ def migrate(collection: str, doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def structure(collection: str, doc: dict[str, Any]) -> Any:
-    """The model object for a stored document of ``collection``.
+def structure(collection: str, doc: dict[str, Any], record_type: type | None = None) -> Any:
+    """The ``record_type`` object for a stored document of ``collection``.
 
-    The model's rules apply to what is read as to what is written: a stored
+    ``record_type`` defaults to the model's class for a core collection; a
+    workspace passes its own (``ws.collections[name].record_type``). The
+    model's rules apply to what is read as to what is written: a stored
     document that breaks one (written by hand, or by an older coprod) is a
     :class:`~coprod_core.errors.ValidationFailed` naming the record.
     """
     doc = migrate(collection, doc)
     body = {k: v for k, v in doc.items() if k != "schema_version"}
     try:
-        return get_converter().structure(body, model.RECORD_TYPES[collection])
+        return get_converter().structure(body, record_type or model.CORE_RECORD_TYPES[collection])
     except Exception as exc:
         refusal = _refusal(exc)
         if refusal is None:
