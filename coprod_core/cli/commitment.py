@@ -15,6 +15,7 @@ from .common import (
     echo_fields,
     echo_history,
     echo_json,
+    echo_line,
     echo_records,
     echo_table,
     json_option,
@@ -107,7 +108,7 @@ def show(ws: Any, commitment_id: str, as_json: bool) -> None:
     if c.updates:
         click.echo("progress:")
         for u in c.updates:
-            click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
+            echo_line(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
 
 
 @commitment.command("move", help=f"""Move a commitment to STATUS.
