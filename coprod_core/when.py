@@ -37,8 +37,9 @@ __all__ = [
 #: The time zone of what people type when ``[workspace] timezone`` is not set.
 DEFAULT_TIMEZONE = "Europe/London"
 
-#: No event recorded in coprod happened before this day (a mistyped year, say 0026).
-EARLIEST = dt.date(1990, 1, 1)
+#: No event recorded in coprod happened before this day (a mistyped year, say 0026):
+#: the start of the one range of dates coprod accepts (:data:`coprod_core.model.DATES`).
+EARLIEST = dt.date(1900, 1, 1)
 
 _ON = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$")
 
