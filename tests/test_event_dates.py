@@ -266,4 +266,4 @@ def test_any_accepted_sequence_of_dated_moves_is_in_event_order(plugin_manager, 
 def test_the_earliest_event_day_is_the_start_of_the_dates_coprod_accepts():
     from coprod_core.model import DATES
 
-    assert EARLIEST == DATES.earliest
+    assert DATES.earliest == EARLIEST
