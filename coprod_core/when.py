@@ -24,6 +24,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .dates import DATES
 from .errors import CoprodError, ValidationFailed
 
 if TYPE_CHECKING:
@@ -38,8 +39,8 @@ __all__ = [
 DEFAULT_TIMEZONE = "Europe/London"
 
 #: No event recorded in coprod happened before this day (a mistyped year, say 0026):
-#: the start of the one range of dates coprod accepts (:data:`coprod_core.model.DATES`).
-EARLIEST = dt.date(1900, 1, 1)
+#: the start of the one range of dates coprod accepts.
+EARLIEST = DATES.earliest
 
 _ON = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?$")
 
