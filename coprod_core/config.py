@@ -45,6 +45,9 @@ class Context:
 
     path: Path | None
     text: str | None = None
+    #: The whole document being checked, for a checker that needs another
+    #: table (forms need the categories of ``[privacy] protected``).
+    data: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
 
     def line_of(self, dotted: str) -> int | None:
         if not self.text:
@@ -124,6 +127,20 @@ class Config:
     def root(self) -> Path | None:
         return None if self.path is None else self.path.parent
 
+    @property
+    def categories(self) -> dict[str, str]:
+        """Special and protected categories: name -> label (:mod:`coprod_core.categories`)."""
+        from .categories import categories
+
+        return categories(self.data)
+
+    @property
+    def consent_purposes(self) -> tuple[str, ...]:
+        """``record``, ``contact``, ``naming`` and ``special:<c>`` for each category."""
+        from .categories import consent_purposes
+
+        return consent_purposes(self.data)
+
     def table(self, name: str) -> dict[str, Any]:
         """A top-level table as read (empty if absent)."""
         value = self.data.get(name, {})
@@ -155,8 +172,8 @@ class Config:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: Path | None = None,
                   text: str | None = None) -> Config:
-        ctx = Context(path, text)
         data = dict(data)
+        ctx = Context(path, text, data)
         allowed = (*CORE_SECTIONS, *SECTION_CHECKERS)
         ctx.no_unknown(data, allowed, "")
         for name in allowed:

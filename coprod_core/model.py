@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
@@ -110,6 +111,7 @@ DEFAULT_ROLES: tuple[str, ...] = (
 )
 
 #: UK GDPR special categories (and criminal-offence data) coprod knows by name.
+#: Organisations add their own in ``[privacy] protected`` (:mod:`coprod_core.categories`).
 SPECIAL_CATEGORIES: tuple[str, ...] = (
     "ethnicity",
     "religion",
@@ -118,13 +120,38 @@ SPECIAL_CATEGORIES: tuple[str, ...] = (
     "criminal_history",
 )
 
-#: Consent purposes; ``special:<category>`` is one purpose per special category.
+#: The consent purposes every workspace has, besides one per category.
+BASIC_PURPOSES: tuple[str, ...] = ("record", "contact", "naming")
+
+#: Consent purposes of a workspace that declares no categories of its own;
+#: ``special:<category>`` is one purpose per special category. A workspace's
+#: own list is ``Config.consent_purposes``.
 CONSENT_PURPOSES: tuple[str, ...] = (
-    "record",
-    "contact",
-    "naming",
+    *BASIC_PURPOSES,
     *(f"special:{c}" for c in SPECIAL_CATEGORIES),
 )
+
+_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def is_category_name(name: object) -> bool:
+    """Whether ``name`` is written as a category is (``gender_identity``)."""
+    return isinstance(name, str) and _CATEGORY.match(name) is not None
+
+
+def _purpose(_inst: object, _attribute: Any, value: str) -> None:
+    # Which categories exist is the workspace's to say; the model checks the shape.
+    kind, colon, category = value.partition(":")
+    if value in BASIC_PURPOSES or (colon and kind == "special" and is_category_name(category)):
+        return
+    raise ValueError(f"{value!r} is not a consent purpose; purposes are "
+                     f"{', '.join(BASIC_PURPOSES)} or special:<category>")
+
+
+def _category(_inst: object, _attribute: Any, value: str | None) -> None:
+    if value is not None and not is_category_name(value):
+        raise ValueError(f"{value!r} is not a category name (lower-case letters, digits "
+                         "and underscores)")
 
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
@@ -182,7 +209,7 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 class ConsentRecord:
     """One giving or withdrawal of consent for one purpose."""
 
-    purpose: str = field(validator=v.in_(CONSENT_PURPOSES))
+    purpose: str = field(validator=_purpose)
     given: bool
     #: The version of the statement shown: a version label or a hash of its text.
     statement_version: str
@@ -197,7 +224,9 @@ class Demographic:
 
     key: str
     value: Any
-    category: str | None = field(default=None, validator=v.optional(v.in_(SPECIAL_CATEGORIES)))
+    #: Set by the workspace from the definition of ``key`` (the form field
+    #: that fills it), whatever the caller passed.
+    category: str | None = field(default=None, validator=_category)
 
 
 @frozen(kw_only=True)
@@ -231,6 +260,30 @@ class Participant:
     def has_consent(self, purpose: str) -> bool:
         record = self.consent(purpose)
         return record is not None and record.given
+
+    def consent_state(self, purpose: str) -> str | None:
+        """``given``, ``withdrawn``, ``declined`` or None (never asked)."""
+        return consent_state(self.consents, purpose)
+
+
+def consent_state(records: Iterable[ConsentRecord], purpose: str) -> str | None:
+    """Where consent for ``purpose`` stands after ``records`` (oldest first).
+
+    ``given``; ``withdrawn`` when it was given once and is no longer;
+    ``declined`` when the person said no and never yes; None when they were
+    never asked. A no after a yes is a withdrawal, a no without one is not.
+    """
+    state = None
+    for record in records:
+        if record.purpose != purpose:
+            continue
+        if record.given:
+            state = "given"
+        elif state in ("given", "withdrawn"):
+            state = "withdrawn"
+        else:
+            state = "declined"
+    return state
 
 
 # ---------------------------------------------------------------- sessions
