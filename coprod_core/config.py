@@ -27,6 +27,7 @@ from .model import DEFAULT_ROLES
 CONFIG_NAME = "coprod.toml"
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 #: Top-level table -> "module:function" that checks it. The function takes
 #: ``(table, context)`` and raises :class:`ConfigError` via ``context.error``.
@@ -107,6 +108,8 @@ class Config:
     org: str = ""
     #: The actor used when neither ``--as`` nor ``COPROD_USER`` is given.
     actor: str | None = None
+    #: The language pages for people are written in (a BCP 47 tag).
+    lang: str = "en-GB"
     backend: str = "sqlite"
     #: The ``[storage]`` table without ``backend``: the backend's own keys.
     storage_options: dict[str, Any] = field(factory=dict)
@@ -181,9 +184,13 @@ class Config:
                 ctx.expect(data, name, dict, name)
 
         ws = data.get("workspace", {})
-        ctx.no_unknown(ws, ("org", "actor"), "workspace")
+        ctx.no_unknown(ws, ("org", "actor", "lang"), "workspace")
         org = ctx.expect(ws, "org", str, "workspace.org", "")
         actor = ctx.expect(ws, "actor", str, "workspace.actor")
+        lang = ctx.expect(ws, "lang", str, "workspace.lang", "en-GB")
+        if not _LANG.match(lang):
+            raise ctx.error("workspace.lang", "must be a language tag such as en-GB, cy "
+                            "or pl")
 
         storage = dict(data.get("storage", {}))
         backend = ctx.expect(storage, "backend", str, "storage.backend", "sqlite")
@@ -214,7 +221,7 @@ class Config:
                 _load(checker)(data[section], ctx)
 
         return cls(
-            path=path, org=org, actor=actor, backend=backend, storage_options=storage,
+            path=path, org=org, actor=actor, lang=lang, backend=backend, storage_options=storage,
             custom_roles=dict(custom), plugins={k: dict(v) for k, v in plugins.items()},
             data=data, text=text,
         )
