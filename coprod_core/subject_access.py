@@ -57,8 +57,18 @@ _PATH_PART = re.compile(r"[^.\[\]]+|\[\d+\]")
 def value_at(doc: Any, path: str) -> Any:
     """The value at a finder's field path (``history[1].note``) in a document."""
     value = doc
+    pending = ""  # keys may hold dots themselves (``extra.panel.contact``)
     for part in _PATH_PART.findall(path):
-        value = value[int(part[1:-1])] if part.startswith("[") else value[part]
+        if part.startswith("["):
+            value = value[int(part[1:-1])]
+            continue
+        key = f"{pending}.{part}" if pending else part
+        if isinstance(value, dict) and key in value:
+            value, pending = value[key], ""
+        else:
+            pending = key
+    if pending:
+        raise KeyError(path)
     return value
 
 
