@@ -36,7 +36,7 @@ from attrs import field, frozen
 
 from . import ids
 from .model import Participant
-from .privacy import Matcher
+from .protection.matcher import Matcher
 
 if TYPE_CHECKING:
     from .workspace import Workspace

@@ -30,7 +30,7 @@ from .access_letter import (  # noqa: F401 (the letter's names, as they were her
 )
 from .errors import CoprodError
 from .finder import REDACTED, Found, Others, Place, audit_names, find  # noqa: F401
-from .privacy import EXPORTS, REQUESTS
+from .protection.records import EXPORTS, REQUESTS
 
 if TYPE_CHECKING:
     from .workspace import Workspace
@@ -81,7 +81,7 @@ def collect(ws: Workspace, participant_id: str, found: Found | None = None) -> d
     pseudonyms, contact details and ids read ``[another person]``. ``held``
     lists every record and field found.
     """
-    from .privacy import _call_plugins
+    from .services.base import call_plugins
 
     person = ws.participant(participant_id)
     pid = person.id
@@ -155,7 +155,7 @@ def collect(ws: Workspace, participant_id: str, found: Found | None = None) -> d
     out["audit"] = [{**e, "actor": others.redact(str(e.get("actor", ""))),
                      "ids": [others.redact(str(i)) for i in e.get("ids") or ()]}
                     for e in found.audit]
-    held = _call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
+    held = call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
                          participant=person)
     out["plugins"] = {name: hide(data) for name, data in held.items() if data}
     return out
@@ -200,7 +200,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     later deletes the file too.
     """
     from .config import write_atomic
-    from .privacy import EXPORTS, ExportRecord
+    from .protection.records import ExportRecord
 
     target = Path(path).expanduser().absolute()
     chosen = format_for(target, fmt)

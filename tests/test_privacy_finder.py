@@ -104,7 +104,8 @@ def test_the_export_shows_whatever_erasure_changes(backend, tmp_path, plugin_man
                 changed.append((*key, path))
     assert changed, "the erasure changed nothing"
     unlisted = [(c, i, p) for c, i, p in changed
-                if (c, i) not in listed or (p not in listed[(c, i)] and p in before.get((c, i), {}))]
+                if (c, i) not in listed
+                or (p not in listed[(c, i)] and p in before.get((c, i), {}))]
     # A field the erasure added (the tombstone's erased_at) is listed when the record is.
     assert unlisted == [], "the erasure changed what the export did not show"
     assert ("mentoring", "M-3") not in listed  # and only what is about them
