@@ -154,8 +154,23 @@ class Operation:
             if message:
                 raise ValidationFailed(f"{plugin}: {message}")
 
+    def _prepared(self, collection: str, record: R) -> R:
+        """``record`` as it must be stored: a participant's answers in the categories
+        their keys' definitions give, whatever the caller said
+        (:mod:`coprod_core.protection.definitions`)."""
+        if collection != "participants":
+            return record
+        from .protection.definitions import categorised
+
+        return categorised(self.workspace, record)
+
     def write(self, collection: str, record: R, previous: Any = None) -> R:
-        """Validate and store ``record`` (an attrs model object with an ``id``)."""
+        """Validate and store ``record`` (an attrs model object with an ``id``).
+
+        Returns the record as stored (a participant's answer categories come
+        from their definitions).
+        """
+        record = self._prepared(collection, record)
         self.validate(collection, record, previous)
         self.storage.put(collection, serialise.unstructure(record))
         self._touch(record.id)  # type: ignore[attr-defined]
@@ -170,6 +185,8 @@ class Operation:
         """
         written: list[str] = []
         validate = self.validate
+        if collection == "participants":
+            records = (self._prepared(collection, r) for r in records)
 
         def docs() -> Iterator[dict[str, Any]]:
             unstructure = to_doc

@@ -64,25 +64,24 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
     --give or --withdraw, records it now. PURPOSE is one of: record
     (keeping their record), contact, naming (in reports), or
     special:<category> (ethnicity, religion, health, sexuality,
-    criminal_history).
+    criminal_history, or a category declared in [privacy] protected).
 
     Withdrawal takes effect at once: withdrawing contact removes their email
     and phone; special:<category> removes their answers in that category;
     record erases them (you are asked first).
     """
-    from coprod_core.model import CONSENT_PURPOSES
-
     from .common import to_json
 
     if purpose is None:
         if given is not None:
             raise click.UsageError("name the PURPOSE the consent is for")
-        _show_consents(ws.participant(participant_id), as_json)
+        _show_consents(ws.participant(participant_id), ws.config.consent_purposes, as_json)
         return
-    if purpose not in CONSENT_PURPOSES:
+    purposes = ws.config.consent_purposes
+    if purpose not in purposes:
         from coprod_core.errors import InvalidValue
 
-        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+        raise InvalidValue("consent purpose", purpose, purposes)
     if given is None:
         raise click.UsageError("add --give or --withdraw")
     missing = [o for o, val in (("--statement-version", statement_version),
@@ -108,23 +107,21 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
         click.echo(f"{after.id}: consent for {purpose} {state}")
 
 
-def _show_consents(person: Any, as_json: bool) -> None:
-    from coprod_core.model import CONSENT_PURPOSES
-
+def _show_consents(person: Any, purposes: tuple[str, ...], as_json: bool) -> None:
     from .common import to_json
 
     if as_json:
         echo_json({"participant_id": person.id,
-                   "current": {p: person.has_consent(p) for p in CONSENT_PURPOSES},
+                   "current": {p: person.has_consent(p) for p in purposes},
                    "records": to_json(list(person.consents))})
         return
     rows = []
-    for purpose in CONSENT_PURPOSES:
+    for purpose in purposes:
         c = person.consent(purpose)
         if c is None:
             rows.append((purpose, "not asked", "", "", "", ""))
         else:
-            rows.append((purpose, "given" if c.given else "withdrawn", f"{c.at:%Y-%m-%d}",
+            rows.append((purpose, person.consent_state(purpose), f"{c.at:%Y-%m-%d}",
                          c.method, c.statement_version, c.recorded_by))
     echo_table(("purpose", "consent", "date", "method", "statement", "recorded by"), rows)
 

@@ -177,6 +177,9 @@ def load(config: Config, pm: Any) -> Catalogue:
 
     for name, form in forms.items():
         _check_roles(form, config, ctx if sources[name] == "coprod.toml" else None)
+    from ..protection.definitions import from_forms
+
+    from_forms(forms.values())  # one category per answer key, across every form
     return Catalogue(types=types, forms=forms, sources=sources)
 
 

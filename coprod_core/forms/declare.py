@@ -15,6 +15,7 @@ from typing import Any
 
 from ..categories import categories
 from ..config import Context
+from ..errors import ConfigError
 from ..model import AttendanceStatus, Rung
 from . import (
     CREATES,
@@ -73,6 +74,12 @@ def forms_from_config(
             )
         ctx.expect(table, name, dict, f"forms.{name}")
         forms[name] = form_from_table(name, body, ctx, types)
+    from ..protection.definitions import from_forms
+
+    try:
+        from_forms(forms.values())
+    except ConfigError as exc:
+        raise ctx.error("forms", str(exc)) from None
     return forms
 
 

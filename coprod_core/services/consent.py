@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from ..errors import CoprodError, InvalidValue
-from ..model import CONSENT_PURPOSES, ConsentMethod, ConsentRecord, Participant, parse_choice
+from ..model import ConsentMethod, ConsentRecord, Participant, parse_choice
+from ..protection.definitions import Definitions, definitions
 from ..protection.matcher import Matcher
 from .base import call_plugins, commit
 
@@ -34,8 +35,9 @@ def record(
     recorded_by: str | None = None,
 ) -> Participant:
     """Record that consent for ``purpose`` was given or withdrawn, now."""
-    if purpose not in CONSENT_PURPOSES:
-        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+    purposes = ws.config.consent_purposes
+    if purpose not in purposes:
+        raise InvalidValue("consent purpose", purpose, purposes)
     how = parse_choice(ConsentMethod, method, "consent method")
     with ws.operation("participant.consent") as op:
         before = ws.participant(participant_id)
@@ -64,15 +66,17 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
 
     if purpose == "record":
         return erase_in(ws, op, person).tombstone
+    defs = definitions(ws)
     if purpose == "contact":
         if person.email or person.phone:
             # Contact details written into notes are covered by the same consent.
             sweep(ws, op, Matcher(person, names=False), person=person)
-        person = evolve(person, email=None, phone=None)
+        person = defs.without_contact(person)
+        _drop_contact_answers(ws, op, person.id, defs)
     elif purpose.startswith("special:"):
         category = purpose.split(":", 1)[1]
         person = evolve(person, demographics=tuple(
-            d for d in person.demographics if d.category != category))
+            d for d in person.demographics if defs.category_of(d) != category))
     if ws.plugins.hook.coprod_consent_withdrawn.get_hookimpls():
         # Stored first, so a plugin that drops what it keeps on the record
         # itself (its ``extra`` keys) writes on top of it; read back after.
@@ -83,3 +87,18 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
         person = ws.participant(person.id)
     op.needs_purge = True
     return person
+
+
+def _drop_contact_answers(ws: Workspace, op: Operation, participant_id: str,
+                          defs: Definitions) -> None:
+    """Contact details a form kept with the person's submissions go too."""
+    if not defs.contact_answers:
+        return
+    from ..forms.submit import submissions
+
+    for before in list(submissions(ws, participant_id=participant_id)):
+        names = defs.contact_answers.get(before.form, frozenset())
+        if names & set(before.answers):
+            after = evolve(before, answers={k: v for k, v in before.answers.items()
+                                            if k not in names})
+            commit(op, "submissions", after, before, event=None)
