@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from ..errors import CoprodError
 from ..model import Participant
@@ -68,7 +68,8 @@ def erase(ws: Workspace, participant_id: str) -> Erasure:
 def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     dead = tombstone(person, ws.now())
     op.write("participants", dead, person)
-    changed = sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
+    changed = _drop_submitted_answers(ws, op, person.id)
+    changed += sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
 
     files: list[str] = []
     matcher = Matcher(person, with_id=True)
@@ -84,6 +85,18 @@ def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     # Files are not part of the transaction: remove them once it has committed.
     op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files, ws.warn)))
     return result
+
+
+def _drop_submitted_answers(ws: Workspace, op: Operation, participant_id: str) -> list[str]:
+    """Their submissions keep who, which form and when (counts stay true), not answers."""
+    from ..forms.submit import submissions
+
+    changed = []
+    for before in list(submissions(ws, participant_id=participant_id)):
+        if before.answers:
+            op.write("submissions", evolve(before, answers={}), before)
+            changed.append(before.id)
+    return changed
 
 
 def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant,
