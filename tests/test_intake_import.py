@@ -490,6 +490,18 @@ def test_rejected_rows_hold_no_answer_their_consent_does_not_cover(join_run, tmp
     assert "asthma" not in text and "epilepsy" not in text
 
 
+def test_a_problem_with_an_uncovered_answer_does_not_repeat_it(forms_run, tmp_path):
+    # The cell was left empty, but the reason quoted the answer back.
+    path = _csv(tmp_path, HEADER + "Asha,,30,no,klingon,\n")
+    result = forms_run("intake", "import", "welcome", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    rows = _rejected(tmp_path)
+    assert rows[1][4] == ""
+    assert rows[1][-1] == ("left empty here for want of consent: ethnicity (ask again before "
+                           "adding them back)")
+    assert "klingon" not in (tmp_path / "people.rejected.csv").read_text("utf-8")
+
+
 def test_the_rejected_rows_file_imports_again_once_fixed(join_run, tmp_path, stored):
     # It used to fail with "unknown column 'problems'".
     path = _csv(tmp_path, JOIN_HEADER + "Asha,yes,a@example.org,,,,30\n"

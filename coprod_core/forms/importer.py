@@ -482,10 +482,12 @@ class _Importer:
                     or (fld.is_contact and given.get("contact") is False)):
                 cells[i] = ""
                 left_out.append(name)
-        why = _why(problems)
+        # A problem with an answer left out would show it again: say only that it was.
+        why = _why([p for p in problems if p[1] not in left_out])
         if left_out:
-            why += (f"; left empty here for want of consent: {', '.join(left_out)} "
-                    "(ask again before adding them back)")
+            why += ("; " if why else "") + (
+                f"left empty here for want of consent: {', '.join(left_out)} "
+                "(ask again before adding them back)")
         cells = self.without_reasons(cells) if len(cells) == len(header) else cells
         return [*cells, why]
 
