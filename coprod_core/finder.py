@@ -29,7 +29,8 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from attrs import field, frozen
@@ -102,7 +103,13 @@ def find(ws: Workspace, person: Participant) -> Found:
     for collection in ws.storage.collections():
         for doc in ws.storage.iterate(collection):
             paths: list[str] = []
-            whole = _walk(doc, "", pid, matcher, paths)
+            if collection == "participants" and doc.get("id") != pid:
+                # Another person's own name and contact details are theirs, not a
+                # mention of this person ("Ann" is not about every other Ann).
+                whole = _walk({k: v for k, v in doc.items() if k not in _IDENTITY}, "", pid,
+                              matcher, paths)
+            else:
+                whole = _walk(doc, "", pid, matcher, paths)
             if paths:
                 record_id = str(doc.get("id", ""))
                 places.append(Place(collection=collection, record_id=record_id,
@@ -114,6 +121,7 @@ def find(ws: Workspace, person: Participant) -> Found:
 
 
 _SKIP = frozenset({"schema_version"})
+_IDENTITY = frozenset({"name", "pseudonym", "email", "phone"})
 
 
 def _walk(value: Any, path: str, pid: str, matcher: Matcher, out: list[str]) -> bool:
@@ -176,8 +184,7 @@ class Others:
     person's own name is left: it may be them.
     """
 
-    def __init__(self, people: Iterator[Participant] | list[Participant],
-                 person: Participant) -> None:
+    def __init__(self, people: Iterable[Any], person: Participant) -> None:
         self.pid = person.id
         own = {_nfc(w) for n in (person.name, person.pseudonym) if n for w in n.split()}
         own |= {w.upper() for w in own}
@@ -187,10 +194,11 @@ class Others:
         self.phrases: set[str] = set()
         self.phones: set[str] = set()
         self.longest = 1
-        for other in people:
-            if other.id == person.id or other.erased_at is not None:
+        for other in people:  # participant records or their stored documents
+            get = other.get if isinstance(other, dict) else partial(getattr, other)
+            if get("id") == person.id or get("erased_at") is not None:
                 continue
-            for name in (other.name, other.pseudonym):
+            for name in (get("name"), get("pseudonym")):
                 if not name:
                     continue
                 words = [_nfc(w) for w in name.split()]
@@ -203,7 +211,7 @@ class Others:
                 for word in parts:
                     if word not in own:
                         self.exact.update((word, word.upper()))
-            digits = "".join(c for c in other.phone or "" if c.isdigit())
+            digits = "".join(c for c in get("phone") or "" if c.isdigit())
             if len(digits) >= 6 and digits != self.own_phone:
                 self.phones.add(digits)
 
@@ -219,6 +227,10 @@ class Others:
         if self.exact or self.phrases:
             text = self._names(text)
         return text
+
+    def redact_id(self, text: str) -> str:
+        """An id as an export shows it: another participant's reads :data:`REDACTED`."""
+        return _PARTICIPANT_ID.sub(self._id, text)
 
     def redact_value(self, value: Any) -> Any:
         """Any JSON-like value with every string redacted."""

@@ -86,7 +86,7 @@ def collect(ws: Workspace, participant_id: str, found: Found | None = None) -> d
     person = ws.participant(participant_id)
     pid = person.id
     found = found or find(ws, person)
-    others = Others(list(ws.participants()), person)
+    others = Others(ws.storage.iterate("participants"), person)
     hide = others.redact_value
     out: dict[str, Any] = {
         "about": pid,
@@ -153,7 +153,7 @@ def collect(ws: Workspace, participant_id: str, found: Found | None = None) -> d
                      {"id": doc.get("id"), **{p: hide(value_at(doc, p)) for p in place.fields}})
             out["other_records"].setdefault(place.collection, []).append(shown)
     out["audit"] = [{**e, "actor": others.redact(str(e.get("actor", ""))),
-                     "ids": [others.redact(str(i)) for i in e.get("ids") or ()]}
+                     "ids": [others.redact_id(str(i)) for i in e.get("ids") or ()]}
                     for e in found.audit]
     held = call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
                          participant=person)
