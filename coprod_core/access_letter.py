@@ -9,6 +9,10 @@ statement, found by its version. Everything from the records is escaped:
 HTML metacharacters in both formats, Markdown's too in Markdown, so that a
 name such as ``<script>`` or ``[x](javascript:...)`` reads as written and
 runs nothing, whatever shows the file.
+
+One piece: the letter's blocks and their two renderings change together (a
+kind of block added to :func:`parts` needs both writers), and the escaping
+that keeps them safe is easiest to check beside them.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from .model import BASIC_PURPOSES, SPECIAL_CATEGORIES
+from .vocabulary import BASIC_PURPOSES, SPECIAL_CATEGORIES
 
 if TYPE_CHECKING:
     from .config import Context

@@ -79,16 +79,16 @@ class Found:
         return (p for p in self.places if p.collection == collection)
 
 
-def audit_names(entry_ids: Any, record_id: str) -> bool:
-    """Whether an audit entry's ids name ``record_id``, ranges (``P-1..P-90``) included."""
+def audit_names(entry_ids: Any, record: str) -> bool:
+    """Whether an audit entry's ids name ``record``, ranges (``P-1..P-90``) included."""
     for item in entry_ids or ():
-        if item == record_id:
+        if item == record:
             return True
         if ".." in str(item):
             first, _, last = str(item).partition("..")
-            prefix = record_id.rsplit("-", 1)[0]
+            prefix = record.rsplit("-", 1)[0]
             if first.rsplit("-", 1)[0] == prefix == last.rsplit("-", 1)[0]:
-                number = ids.number_of(record_id)
+                number = ids.number_of(record)
                 if ids.number_of(first) <= number <= ids.number_of(last):
                     return True
     return False

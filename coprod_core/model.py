@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import re
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
@@ -22,137 +21,23 @@ from attrs import validators as v
 from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
 
-# ---------------------------------------------------------------- vocabularies
+# Re-exported: these are imported from here.
+from .vocabulary import CONSENT_PURPOSES as CONSENT_PURPOSES
+from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
+from .vocabulary import SPECIAL_CATEGORIES as SPECIAL_CATEGORIES
 
-
-class AttendanceStatus(StrEnum):
-    ATTENDED = "attended"
-    APOLOGIES = "apologies"
-    ABSENT = "absent"
-
-
-class Rung(StrEnum):
-    """The ladder of co-production (TLAP / NCAG), bottom to top."""
-
-    COERCION = "coercion"
-    EDUCATING = "educating"
-    INFORMING = "informing"
-    CONSULTATION = "consultation"
-    ENGAGEMENT = "engagement"
-    CO_DESIGN = "co_design"
-    CO_PRODUCTION = "co_production"
-
-    @property
-    def step(self) -> int:
-        """Position on the ladder, 1 (coercion) to 7 (co-production)."""
-        return list(Rung).index(self) + 1
-
-    @property
-    def group(self) -> str:
-        """``doing_to``, ``doing_for`` or ``doing_with``."""
-        return "doing_to" if self.step <= 2 else "doing_for" if self.step <= 5 else "doing_with"
-
-
-class TensionKind(StrEnum):
-    POWER = "power"
-    IDENTITY = "identity"
-    LIVED_VS_PROFESSIONAL = "lived_vs_professional"
-    ORGANISATIONAL_AGENDA = "organisational_agenda"
-    PHILOSOPHY_OF_SUPPORT = "philosophy_of_support"
-    RESOURCES = "resources"
-    COMMUNICATION = "communication"
-    OTHER = "other"
-
-
-class TensionStatus(StrEnum):
-    """Where a tension is; the allowed moves are in :data:`lifecycle.TENSION`."""
-
-    RAISED = "raised"
-    ACKNOWLEDGED = "acknowledged"
-    EXPLORED = "explored"
-    ESCALATED = "escalated"
-    HELD = "held"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-
-
-class CommitmentStatus(StrEnum):
-    """Where a commitment is; the allowed moves are in :data:`lifecycle.COMMITMENT`."""
-
-    PROPOSED = "proposed"
-    AGREED = "agreed"
-    IN_PROGRESS = "in_progress"
-    PARTLY_DELIVERED = "partly_delivered"
-    DELIVERED = "delivered"
-    NOT_DELIVERED = "not_delivered"
-    WITHDRAWN = "withdrawn"
-
-
-class Authority(StrEnum):
-    """The power the person making a commitment declares they have."""
-
-    CAN_DECIDE = "can_decide"
-    CAN_INFLUENCE = "can_influence"
-    CAN_ONLY_RAISE = "can_only_raise"
-
-
-class ConsentMethod(StrEnum):
-    WRITTEN = "written"
-    VERBAL = "verbal"
-    ELECTRONIC = "electronic"
-
-
-DEFAULT_ROLES: tuple[str, ...] = (
-    "lived_experience",
-    "peer_researcher",
-    "staff",
-    "commissioner",
-    "partner",
-    "volunteer",
+# The vocabularies live in coprod_core.vocabulary, light enough for the CLI's help.
+from .vocabulary import (
+    AttendanceStatus,
+    Authority,
+    CommitmentStatus,
+    ConsentMethod,
+    Rung,
+    TensionKind,
+    TensionStatus,
+    check_category,
+    check_purpose,
 )
-
-#: UK GDPR special categories (and criminal-offence data) coprod knows by name.
-#: Organisations add their own in ``[privacy] protected`` (:mod:`coprod_core.categories`).
-SPECIAL_CATEGORIES: tuple[str, ...] = (
-    "ethnicity",
-    "religion",
-    "health",
-    "sexuality",
-    "criminal_history",
-)
-
-#: The consent purposes every workspace has, besides one per category.
-BASIC_PURPOSES: tuple[str, ...] = ("record", "contact", "naming")
-
-#: Consent purposes of a workspace that declares no categories of its own;
-#: ``special:<category>`` is one purpose per special category. A workspace's
-#: own list is ``Config.consent_purposes``.
-CONSENT_PURPOSES: tuple[str, ...] = (
-    *BASIC_PURPOSES,
-    *(f"special:{c}" for c in SPECIAL_CATEGORIES),
-)
-
-_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
-
-
-def is_category_name(name: object) -> bool:
-    """Whether ``name`` is written as a category is (``gender_identity``)."""
-    return isinstance(name, str) and _CATEGORY.match(name) is not None
-
-
-def _purpose(_inst: object, _attribute: Any, value: str) -> None:
-    # Which categories exist is the workspace's to say; the model checks the shape.
-    kind, colon, category = value.partition(":")
-    if value in BASIC_PURPOSES or (colon and kind == "special" and is_category_name(category)):
-        return
-    raise ValueError(f"{value!r} is not a consent purpose; purposes are "
-                     f"{', '.join(BASIC_PURPOSES)} or special:<category>")
-
-
-def _category(_inst: object, _attribute: Any, value: str | None) -> None:
-    if value is not None and not is_category_name(value):
-        raise ValueError(f"{value!r} is not a category name (lower-case letters, digits "
-                         "and underscores)")
 
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
@@ -210,7 +95,7 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 class ConsentRecord:
     """One giving or withdrawal of consent for one purpose."""
 
-    purpose: str = field(validator=_purpose)
+    purpose: str = field(validator=check_purpose)
     given: bool
     #: The version of the statement shown: a version label or a hash of its text.
     statement_version: str
@@ -225,9 +110,8 @@ class Demographic:
 
     key: str
     value: Any
-    #: Set by the workspace from the definition of ``key`` (the form field
-    #: that fills it), whatever the caller passed.
-    category: str | None = field(default=None, validator=_category)
+    #: Set from the definition of ``key`` on writing (``protection.definitions``).
+    category: str | None = field(default=None, validator=check_category)
 
 
 @frozen(kw_only=True)
@@ -273,12 +157,8 @@ class Participant:
 
 
 def consent_state(records: Iterable[ConsentRecord], purpose: str) -> str | None:
-    """Where consent for ``purpose`` stands after ``records`` (oldest first).
-
-    ``given``; ``withdrawn`` when it was given once and is no longer;
-    ``declined`` when the person said no and never yes; None when they were
-    never asked. A no after a yes is a withdrawal, a no without one is not.
-    """
+    """``given``, ``withdrawn`` (a no after a yes), ``declined`` (a no, never a yes)
+    or None (never asked), after ``records`` (oldest first)."""
     state = None
     for record in records:
         if record.purpose != purpose:

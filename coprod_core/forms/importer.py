@@ -15,6 +15,9 @@ with a byte-order mark so that spreadsheet programs read accented names.
 It holds personal data, so it is readable by its owner only, and it holds
 no answer the row's own consent does not cover: such cells are left empty,
 and the reasons say so.
+
+One piece: reading, checking and writing the rows are one streaming pass
+inside one operation; split, the pass would be harder to follow.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ValidationFailed
 from ..model import SPECIAL_CATEGORIES, Participant
-from .definitions import definitions
+from .definitions import Definitions
 from .settings import require_contact_consent
 
 if TYPE_CHECKING:
@@ -20,16 +20,19 @@ if TYPE_CHECKING:
 __all__ = ["check_participant", "may_name"]
 
 
-def check_participant(ws: Workspace, person: Participant) -> None:
+def check_participant(ws: Workspace, person: Participant,
+                      defs: Definitions | None = None) -> None:
     """Refuse to store data about ``person`` that their consent does not cover.
 
     An answer's category is its key's definition (a form's ``special``), not
     only what the answer carries; a contact detail is email, phone, or any
-    key a form declared ``contact = true``.
+    key a form declared ``contact = true``. ``defs`` are the workspace's
+    definitions (:func:`coprod_core.forms.definitions.definitions`; the
+    operation passes them); without them only what the answers carry counts.
     """
     if person.is_erased:
         return
-    defs = definitions(ws)
+    defs = defs or Definitions()
     for answer in person.demographics:
         category = defs.category_of(answer)
         if category and not person.has_consent(f"special:{category}"):

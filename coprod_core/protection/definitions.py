@@ -12,6 +12,9 @@ Likewise a field marked ``contact = true`` (or filling ``email`` or
 ``phone``) makes its key a contact detail: stored only under ``contact``
 consent, and removed, from the record and from the person's submissions,
 when that consent is withdrawn.
+
+A workspace's definitions are loaded from its forms by
+:func:`coprod_core.forms.definitions.definitions`.
 """
 
 from __future__ import annotations
@@ -26,9 +29,8 @@ from ..model import Demographic, Participant
 
 if TYPE_CHECKING:
     from ..forms import FormDefinition
-    from ..workspace import Workspace
 
-__all__ = ["Definitions", "categorised", "definitions", "from_forms"]
+__all__ = ["Definitions", "categorised", "from_forms"]
 
 
 def _frozen(values: Iterable[str]) -> frozenset[str]:
@@ -97,22 +99,8 @@ def from_forms(forms: Iterable[FormDefinition]) -> Definitions:
                        contact_answers={k: frozenset(v) for k, v in answers.items()})
 
 
-def definitions(ws: Workspace) -> Definitions:
-    """The definitions of ``ws``'s forms, worked out once per open workspace."""
-    cached: Definitions | None = getattr(ws, "_answer_definitions", None)
-    if cached is None:
-        from ..forms.submit import catalogue
-
-        # A broken form is an error here too: protection must not lapse quietly.
-        cached = from_forms(catalogue(ws).forms.values())
-        # Kept on the workspace it describes (forms change only with the config).
-        ws._answer_definitions = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def categorised(ws: Workspace, person: Any) -> Any:
+def categorised(defs: Definitions, person: Any) -> Any:
     """``person`` with each answer's category taken from its key's definition."""
-    defs = definitions(ws)
     if not defs.categories or not person.demographics:
         return person
     answers = tuple(d if defs.category_of(d) == d.category else

@@ -13,15 +13,39 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from ..errors import CoprodError, InvalidValue
+from ..forms.definitions import definitions
 from ..model import ConsentMethod, ConsentRecord, Participant, parse_choice
-from ..protection.definitions import Definitions, definitions
+from ..protection.definitions import Definitions
 from ..protection.matcher import Matcher
 from .base import call_plugins, commit
 
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
 
-__all__ = ["apply_withdrawal", "record"]
+__all__ = ["apply_withdrawal", "check", "erases", "record"]
+
+
+def check(ws: Workspace, participant_id: str, purpose: str) -> Participant:
+    """The person ``participant_id``, if consent for ``purpose`` can be recorded for them.
+
+    ``purpose`` must be one of the workspace's purposes
+    (``Config.consent_purposes``: record, contact, naming and one per special
+    or protected category) and the person not erased. A front end calls it
+    before asking "are you sure?" (see :func:`erases`); :func:`record` calls
+    it too.
+    """
+    purposes = ws.config.consent_purposes
+    if purpose not in purposes:
+        raise InvalidValue("consent purpose", purpose, purposes)
+    person = ws.participant(participant_id)
+    if person.is_erased:
+        raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
+    return person
+
+
+def erases(purpose: str, *, given: bool) -> bool:
+    """Whether recording this answer erases the person (withdrawing ``record``)."""
+    return purpose == "record" and not given
 
 
 def record(
@@ -35,14 +59,9 @@ def record(
     recorded_by: str | None = None,
 ) -> Participant:
     """Record that consent for ``purpose`` was given or withdrawn, now."""
-    purposes = ws.config.consent_purposes
-    if purpose not in purposes:
-        raise InvalidValue("consent purpose", purpose, purposes)
     how = parse_choice(ConsentMethod, method, "consent method")
     with ws.operation("participant.consent") as op:
-        before = ws.participant(participant_id)
-        if before.is_erased:
-            raise CoprodError(f"{before.id} was erased; consent cannot be recorded")
+        before = check(ws, participant_id, purpose)
         entry = ConsentRecord(
             purpose=purpose, given=given, statement_version=statement_version,
             method=how, recorded_by=recorded_by or ws.actor, at=ws.now(),
@@ -64,7 +83,7 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
     """
     from .erasure import erase_in, sweep
 
-    if purpose == "record":
+    if erases(purpose, given=False):
         return erase_in(ws, op, person).tombstone
     defs = definitions(ws)
     if purpose == "contact":
