@@ -242,12 +242,14 @@ def test_participation_hides_small_numbers_of_support(plugin_manager):
 
 
 def test_the_subject_access_export_shows_how_they_take_part(plugin_manager):
-    from coprod_core.subject_access import collect, parts
+    from coprod_core.access_letter import parts, words_for
+    from coprod_core.subject_access import collect
 
     with _support_workspace(plugin_manager, {}) as ws:
         data = collect(ws, "P-22")
         assert data["record"]["support"] == "proxy"
         assert data["record"]["supporter"] == "a key worker"
-        lines = [line for p in parts(data) if p.kind == "ul" for line in p.content]
+        lines = [line for p in parts(data, words_for(ws)) if p.kind == "ul"
+                 for line in p.content]
         assert "How you take part: through someone who speaks for you" in lines
         assert "Who supports you or speaks for you: a key worker" in lines

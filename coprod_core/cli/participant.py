@@ -29,7 +29,7 @@ SUPPORT_HELP = ("How they take part: self (on their own), supporter (with a supp
 SUPPORTER_HELP = "Who supports them or speaks for them (a name or a relationship)."
 
 
-@click.group()
+@click.group(short_help="Add, list, show and update participants; consent, export, erase.")
 def participant() -> None:
     """Add, list, show and update participants; record consent, export, erase.
 
