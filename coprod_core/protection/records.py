@@ -14,6 +14,7 @@ from typing import Any
 from attrs import field, frozen
 from attrs import validators as v
 
+from ..vocabulary import REQUEST_TYPES
 from .settings import add_months
 
 __all__ = [
@@ -25,11 +26,6 @@ REQUESTS = "rights_requests"
 EXPORTS = "exports"
 #: Collections data protection owns; the generic sweeps treat them on their own.
 OWN_COLLECTIONS = (REQUESTS, EXPORTS)
-
-#: The rights a person can exercise under UK GDPR that coprod records.
-REQUEST_TYPES: tuple[str, ...] = (
-    "access", "erasure", "rectification", "restriction", "objection", "portability",
-)
 
 
 def _optional_text(value: str | None) -> str | None:

@@ -18,6 +18,8 @@ picklable (a module-level function or a :func:`functools.partial` of one)::
 
 Class attributes tune the run: ``processes`` (False for a backend that
 cannot be shared between processes), ``hypothesis_settings``.
+
+One piece: the suite is one class that a backend author subclasses.
 """
 
 from __future__ import annotations
