@@ -191,8 +191,7 @@ def promise(page: Page, *, errors: dict[str, str] | None = None,
         "coprod/promise.html", status=status, title=commitment.description, c=commitment,
         moves=[(m, commitment_status(m)) for m in moves],
         needs_reason=sorted(lifecycle.needs_note), final=lifecycle.is_final(commitment.status),
-        errors=errors or {}, values=values or {}, today=page.workspace.today(),
-        due_moves=hasattr(page.workspace, "move_due"))
+        errors=errors or {}, values=values or {}, today=page.workspace.today())
 
 
 def _redo(page: Page, field: str, message: str) -> Response:
