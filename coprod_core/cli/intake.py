@@ -28,7 +28,7 @@ session_option = click.option(
 )
 
 
-@click.group()
+@click.group(short_help="Intake forms: list, show, fill in at the terminal, import a spreadsheet.")
 def intake() -> None:
     """Intake forms: list them, see what they ask, fill them in, import a spreadsheet.
 

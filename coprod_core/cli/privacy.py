@@ -172,7 +172,7 @@ def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
 # ---------------------------------------------------------------- coprod privacy
 
 
-@click.group()
+@click.group(short_help="Retention reviews and the record of rights requests.")
 def privacy() -> None:
     """Retention reviews and the record of rights requests.
 
@@ -287,7 +287,7 @@ def requests_done(ws: Any, request_id: str, on: dt.date | None, as_json: bool) -
 # ---------------------------------------------------------------- coprod audit
 
 
-@click.command("audit")
+@click.command("audit", short_help="Show who changed what and when (never the details themselves).")
 @click.option("--since", type=DATE, help="Only changes on or after this day (YYYY-MM-DD).")
 @click.option("--id", "record_id", metavar="ID",
               help="Only changes to this record (P-12, S-3, T-7, C-21, R-2...).")
