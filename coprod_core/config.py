@@ -315,23 +315,6 @@ backend = "{backend}"
 """
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def parse_value(text: str) -> Any:
     """A command-line value as TOML would read it (``30``, ``true``, ``[1, 2]``), else text."""
     try:

@@ -177,7 +177,19 @@ def check_counters(c: Checkup) -> Iterator[Finding]:
                     "or restore a backup")
 
 
-#: Every check, in order. Append a function to add one.
+def check_leftovers(c: Checkup) -> Iterator[Finding]:
+    """Copies a coprod that stopped part-way left: temporary files, partial migrations."""
+    from .files import find_leftovers
+
+    found = find_leftovers(c.root)
+    for item in found:
+        yield Finding(check="leftovers", level=WARNING, message=f"{item.path}: {item.what}",
+                      fix=item.fix)
+    if not found:
+        yield Finding(check="leftovers", level=OK,
+                      message="no copies left behind by a coprod that stopped part-way")
+
+
 def check_privacy(c: Checkup) -> Iterator[Finding]:
     """Rights requests past their due date, and people due for retention review."""
     if c.workspace is None:
@@ -195,9 +207,10 @@ def check_privacy(c: Checkup) -> Iterator[Finding]:
                       message="no rights request is past its due date")
 
 
+#: Every check, in order. Append a function to add one.
 CHECKS: list[Check] = [
-    check_config, check_backend, check_filesystem, check_permissions, check_integrity,
-    check_documents, check_counters, check_privacy,
+    check_config, check_backend, check_filesystem, check_permissions, check_leftovers,
+    check_integrity, check_documents, check_counters, check_privacy,
 ]
 
 

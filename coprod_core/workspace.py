@@ -22,7 +22,7 @@ import pluggy
 from attrs import evolve, field, frozen
 
 from . import ids, serialise
-from .config import CONFIG_NAME, Config, default_toml, write_atomic
+from .config import CONFIG_NAME, Config, default_toml
 from .errors import (
     ConfigError,
     CoprodError,
@@ -32,6 +32,7 @@ from .errors import (
     ValidationFailed,
     WorkspaceNotFound,
 )
+from .files import atomic_write, private_folder, sweep_leftovers
 from .model import (
     AttendanceStatus,
     Authority,
@@ -264,6 +265,9 @@ class Workspace:
 
             declare_collections(pm)
         storage = backends[config.backend].open(config.root, config.storage_options)
+        if config.root is not None:
+            # Copies a coprod stopped part-way left behind (doctor names what stays).
+            sweep_leftovers(config.root)
         ws = cls(config, storage, plugins=pm, clock=clock,
                  actor=resolve_actor(actor, config), warn=warn)
         for notice in getattr(storage, "notices", ()):
@@ -291,8 +295,8 @@ class Workspace:
         if folder.exists() and not folder.is_dir():
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
         created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, default_toml(org, backend))
+        private_folder(folder, parents=True)
+        atomic_write(config_path, default_toml(org, backend))
         try:
             return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
         except BaseException:

@@ -46,8 +46,9 @@ def init(directory: Path, org: str, backend: str, config_file: Path | None) -> N
 
 def _from_config(directory: Path, config_file: Path) -> Any:
     """A workspace in ``directory`` whose coprod.toml is a copy of ``config_file``."""
-    from coprod_core.config import CONFIG_NAME, Config, write_atomic
+    from coprod_core.config import CONFIG_NAME, Config
     from coprod_core.errors import ConfigError
+    from coprod_core.files import atomic_write, private_folder
     from coprod_core.workspace import Workspace
 
     target = directory / CONFIG_NAME
@@ -56,8 +57,8 @@ def _from_config(directory: Path, config_file: Path) -> Any:
             f"{directory} is already a coprod workspace; change it with `coprod config set`")
     Config.from_toml(config_file)  # a mistake is reported against the file given
     created = not directory.exists()
-    directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, config_file.read_bytes())
+    private_folder(directory, parents=True)
+    atomic_write(target, config_file.read_bytes())
     try:
         return Workspace.open(directory, actor=_actor())
     except BaseException:

@@ -37,7 +37,14 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from coprod_core.errors import StorageError
+from coprod_core.errors import OutputError, StorageError
+from coprod_core.files import (
+    atomic_write,
+    describe_os_error,
+    fsync_folder,
+    is_temp_name,
+    private_folder,
+)
 from coprod_core.fsinfo import network_warning
 from coprod_core.storage import check_collection, id_number, matches
 
@@ -64,26 +71,16 @@ def record_text(doc: Mapping[str, Any]) -> str:
 
 
 def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(folder)
 
 
 def write_file(path: Path, text: str) -> None:
     """Replace ``path`` atomically and durably (the folder is fsynced by the caller)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, sync_folder=False)
+
+
+def _reason(exc: OSError | OutputError) -> str:
+    return exc.reason if isinstance(exc, OutputError) else describe_os_error(exc)
 
 
 class JSONStorage:
@@ -94,7 +91,7 @@ class JSONStorage:
         self.timeout = timeout
         self.notices: list[str] = []
         try:
-            self.path.mkdir(mode=0o700, parents=False, exist_ok=True)
+            private_folder(self.path)
         except FileNotFoundError:
             raise StorageError(
                 f"cannot open {self.path}: folder {self.path.parent} does not exist"
@@ -153,7 +150,7 @@ class JSONStorage:
             self._apply(json.loads(text))
         for folder in (self.path, *self._folders()):
             for entry in os.scandir(folder):
-                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                if is_temp_name(entry.name) and entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
 
     def _folders(self) -> list[Path]:
@@ -169,7 +166,7 @@ class JSONStorage:
                     target.unlink()
             else:
                 if not target.parent.is_dir():
-                    target.parent.mkdir(mode=0o700)
+                    private_folder(target.parent)
                     touched.add(self.path)
                 write_file(target, text)
             touched.add(target.parent)
@@ -237,16 +234,16 @@ class JSONStorage:
         try:
             write_file(self.path / JOURNAL, json.dumps(journal, ensure_ascii=False))
             _fsync_dir(self.path)
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             with suppress(OSError):
                 (self.path / JOURNAL).unlink()
-            raise StorageError(f"could not save to {self.path}: {exc.strerror}") from None
+            raise StorageError(f"could not save to {self.path}: {_reason(exc)}") from None
         try:
             self._apply(journal)
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             # The journal is durable: the next open or transaction finishes the commit.
             raise StorageError(
-                f"could not finish saving to {self.path} ({exc.strerror}); the change is "
+                f"could not finish saving to {self.path} ({_reason(exc)}); the change is "
                 "kept in its journal and will be completed the next time it is opened"
             ) from None
 

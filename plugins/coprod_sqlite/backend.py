@@ -363,6 +363,9 @@ class SQLiteStorage:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise StorageError(f"cannot write {target}: {reason}") from None
         try:
+            # No rollback journal beside the copy: a killed backup leaves one file only,
+            # the temporary copy that the next coprod run removes.
+            dest.execute("PRAGMA journal_mode=OFF")
             self._db.backup(dest, pages=1024)
             dest.execute("PRAGMA journal_mode=DELETE")
         except sqlite3.DatabaseError as exc:

@@ -1,0 +1,615 @@
+"""Files coprod writes: atomic, owner-only, never over something it should not touch.
+
+One helper for each mechanism, used everywhere:
+
+- :func:`atomic_open` / :func:`atomic_write`: a temporary file beside the
+  target, written, flushed and fsynced, then ``os.replace``\\ d over the
+  target and the folder fsynced. Readers see the old file or the new one,
+  never half of either. On any failure the temporary file is removed. The
+  file is created ``0600`` whatever the umask (``private=True``, the
+  default); ``private=False`` lets the umask decide, for files that hold no
+  personal data (a report without names).
+- :func:`private_folder`: a folder created ``0700`` whatever the umask.
+- :func:`check_output`: the one rule for a path a person names with ``-o``:
+  coprod writes only regular files; ``--force`` replaces a regular file and
+  never anything else (a device node, a fifo, a socket, a symbolic link);
+  a name too long, a read-only place, a full disk and a missing folder each
+  get one clear line (:class:`OutputError`).
+- :func:`remove_if_unchanged`: remove a file only if it is a regular file
+  (not following links) whose content still has the hash coprod recorded.
+- :func:`find_leftovers` / :func:`sweep_leftovers`: the temporary copies a
+  killed coprod left behind, found by their name (``.<name>.<pid>.coprod-tmp``)
+  in the workspace and through the workspace's ledger (``.coprod-tmp/``) for
+  those written elsewhere.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import stat
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, Any
+
+from attrs import frozen
+
+from .errors import OutputError
+
+__all__ = [
+    "LEDGER",
+    "TEMP_SUFFIX",
+    "Leftover",
+    "OutputError",
+    "Removal",
+    "atomic_open",
+    "atomic_path",
+    "atomic_write",
+    "check_output",
+    "data_hash",
+    "describe_os_error",
+    "file_hash",
+    "find_leftovers",
+    "fsync_folder",
+    "is_temp_name",
+    "ledger_of",
+    "private_folder",
+    "remove_if_unchanged",
+    "sweep_leftovers",
+    "temp_path",
+]
+
+#: How every temporary file coprod makes ends, so that it can be found again.
+TEMP_SUFFIX = ".coprod-tmp"
+#: The workspace folder that records temporary files written outside the workspace
+#: and migrations under way, so that a killed coprod's copies can be found.
+LEDGER = ".coprod-tmp"
+#: The longest path shown whole in a message; longer ones are cut.
+_SHOWN = 400
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.coprod-tmp$")
+# Names of an older coprod's temporary files (`.NAME.PID.tmp`), swept the same way.
+_OLD_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
+
+
+def _failed(target: str | os.PathLike[str], exc: OSError) -> OutputError:
+    reason = describe_os_error(exc)
+    return OutputError(f"cannot write {shown(target)}: {reason}", reason=reason,
+                       code=exc.errno)
+
+
+def shown(path: str | os.PathLike[str]) -> str:
+    """``path`` as a message shows it: cut when very long, invisible characters visible."""
+    text = os.fspath(path)
+    if len(text) > _SHOWN:
+        text = f"{text[:200]}…{text[-100:]} ({len(text)} characters)"
+    return text.encode("unicode_escape", "backslashreplace").decode("ascii") \
+        if not text.isprintable() else text
+
+
+def describe_os_error(exc: OSError) -> str:
+    """What went wrong, in plain words, with what to do where there is something."""
+    code = exc.errno
+    if code == errno.ENOSPC or code == errno.EDQUOT:
+        return "the disk is full; free some space and try again"
+    if code == errno.EROFS:
+        return "the filesystem is read-only; choose a place you can write to"
+    if code in (errno.EACCES, errno.EPERM):
+        return "permission denied; choose a place you can write to"
+    if code == errno.ENAMETOOLONG:
+        return "the name is too long; use at most 255 characters per name"
+    if code == errno.ENOENT:
+        return "the folder does not exist"
+    return (exc.strerror or str(exc)).lower()
+
+
+def temp_path(target: Path) -> Path:
+    """The temporary file written beside ``target`` before it replaces it."""
+    return target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether a file name is one of coprod's temporary files (this or an older version)."""
+    return bool(_TEMP.match(name) or _OLD_TEMP.match(name))
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable (where the platform allows)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        with suppress(OSError):  # some filesystems refuse fsync on a folder
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _kind(mode: int) -> str | None:
+    """What a non-regular file is, in words (None for a regular file)."""
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def _lstat(path: Path) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _failed(path, exc) from None
+
+
+def check_output(path: str | os.PathLike[str], *, force: bool = False,
+                 folder: bool = False) -> Path:
+    """Raise :class:`OutputError` unless ``path`` may be written; return it as a Path.
+
+    The rule for every ``-o``: the folder must exist and be writable; the
+    path must not exist, or (with ``force``) be a regular file (a real
+    folder, when ``folder``). A device node, a named pipe, a socket or a
+    symbolic link is never replaced, with or without ``force``.
+    """
+    text = os.fspath(path)
+    if "\x00" in text:
+        raise OutputError(f"cannot write {shown(text)}: a file name cannot hold a NUL "
+                          "character")
+    target = Path(text)
+    for part in target.parts:
+        if len(os.fsencode(part)) > 255:
+            raise OutputError(
+                f"cannot write {shown(text)}: a name in it is {len(part)} characters long; "
+                "use at most 255 characters per name")
+    parent = target.parent
+    parent_stat = _lstat(parent) if str(parent) else None
+    if str(parent) and parent_stat is None:
+        raise OutputError(f"cannot write {shown(text)}: folder {shown(parent)} does not exist")
+    if parent_stat is not None and not stat.S_ISDIR(os.stat(parent).st_mode):
+        raise OutputError(f"cannot write {shown(text)}: {shown(parent)} is a file, not a folder")
+    where = parent if str(parent) else Path(".")
+    if not os.access(where, os.W_OK | os.X_OK):
+        reason = "is on a read-only filesystem" if _read_only(where) else "is not writable"
+        raise OutputError(f"cannot write {shown(text)}: folder {shown(where)} {reason}")
+    st = _lstat(target)
+    if st is None:
+        return target
+    kind = _kind(st.st_mode)
+    if folder and kind == "a folder":
+        kind = None
+    elif folder and kind is None:
+        raise OutputError(f"{shown(text)} is a file; this report writes a folder: name a "
+                          "folder")
+    if kind == "a folder":
+        raise OutputError(f"{shown(text)} is a folder; name a file to write to")
+    if kind is not None:
+        raise OutputError(f"{shown(text)} is {kind}, not a regular file; coprod writes only "
+                          "regular files and never replaces anything else: name a file")
+    if not force:
+        raise OutputError(f"{shown(text)} already exists; choose another name or add --force "
+                          "to replace it")
+    return target
+
+
+def _read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
+
+
+def _still_replaceable(target: Path, folder: bool, *, started: bool = True) -> None:
+    """What is at ``target`` is something we may replace (checked before writing, and
+    again just before the rename, in case it changed meanwhile)."""
+    st = _lstat(target)
+    if st is None:
+        return
+    kind = _kind(st.st_mode)
+    if (kind is None and not folder) or (kind == "a folder" and folder):
+        return
+    if started:
+        raise OutputError(f"{shown(target)} became {kind or 'a file'} while coprod was "
+                          "writing; nothing was replaced")
+    raise OutputError(f"{shown(target)} is {kind or 'a file'}, not "
+                      f"{'a folder' if folder else 'a regular file'}; coprod writes only "
+                      "regular files and never replaces anything else: name a file")
+
+
+def _ledger_entry(ledger: Path | None, tmp: Path) -> Path | None:
+    """Record ``tmp`` in the workspace's ledger when it lies outside the workspace."""
+    if ledger is None:
+        return None
+    try:
+        tmp.absolute().relative_to(ledger.parent.absolute())
+        return None  # inside the workspace: found by its name
+    except ValueError:
+        pass
+    key = hashlib.sha256(os.fsencode(tmp.absolute())).hexdigest()[:16]
+    entry = ledger / f"{os.getpid()}-{key}.json"
+    try:
+        private_folder(ledger)
+        with open(entry, "w", encoding="utf-8") as fh:
+            json.dump({"temp": str(tmp.absolute()), "pid": os.getpid()}, fh)
+    except OSError:
+        return None  # a read-only workspace: the copy still goes where it was asked
+    return entry
+
+
+def mark_stopped(entry: Path) -> None:
+    """Note in a ledger entry that its coprod stopped (so the copy is a leftover now)."""
+    with suppress(OSError, ValueError, OutputError):
+        data = json.loads(entry.read_text(encoding="utf-8"))
+        data["pid"] = None
+        atomic_write(entry, json.dumps(data))
+
+
+@contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "wb", *, private: bool = True,
+                encoding: str | None = None, newline: str | None = None,
+                ledger: Path | None = None, sync_folder: bool = True) -> Iterator[IO[Any]]:
+    """A file to write that replaces ``path`` whole when the block ends without error.
+
+    ``private`` (the default) makes it ``0600`` whatever the umask.
+    ``sync_folder=False`` leaves fsyncing the folder to a caller that
+    replaces many files in it (the json backend).
+    ``ledger`` is the workspace's :data:`LEDGER` folder: a temporary file
+    outside the workspace is recorded there, so that a killed coprod's copy
+    can be found and removed. OS errors become :class:`OutputError`.
+    """
+    target = Path(path)
+    _still_replaceable(target, folder=False, started=False)
+    tmp = temp_path(target)
+    entry = _ledger_entry(ledger, tmp)
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    try:
+        try:
+            fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        except FileExistsError:
+            # A copy this pid left before (a reused pid, or an earlier failure).
+            os.unlink(tmp)
+            fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        try:
+            if private:
+                os.fchmod(fd, 0o600)  # exactly, whatever the umask took away
+            fh = os.fdopen(fd, mode, encoding=encoding, newline=newline)
+        except BaseException:
+            os.close(fd)
+            raise
+        try:
+            with fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            _still_replaceable(target, folder=False)
+            os.replace(tmp, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        if sync_folder:
+            fsync_folder(target.parent if str(target.parent) else Path("."))
+    except OSError as exc:
+        raise _failed(target, exc) from None
+    finally:
+        if entry is not None:
+            with suppress(OSError):
+                entry.unlink()
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str], *, ledger: Path | None = None
+                ) -> Iterator[Path]:
+    """A temporary path beside ``path`` for a writer that opens files by name
+    (SQLite's backup); it replaces ``path`` when the block ends without error.
+
+    The writer creates the file; it is made ``0600`` before it replaces
+    ``path``. On any failure it is removed. See :func:`atomic_open`.
+    """
+    target = Path(path)
+    _still_replaceable(target, folder=False, started=False)
+    tmp = temp_path(target)
+    entry = _ledger_entry(ledger, tmp)
+    try:
+        with suppress(FileNotFoundError):
+            os.unlink(tmp)
+        try:
+            yield tmp
+            st = os.lstat(tmp)
+            if not stat.S_ISREG(st.st_mode):
+                raise OutputError(f"cannot write {shown(target)}: the copy was not a file")
+            os.chmod(tmp, 0o600)
+            _still_replaceable(target, folder=False)
+            os.replace(tmp, target)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
+        fsync_folder(target.parent if str(target.parent) else Path("."))
+    except OSError as exc:
+        raise _failed(target, exc) from None
+    finally:
+        if entry is not None:
+            with suppress(OSError):
+                entry.unlink()
+
+
+def ledger_of(root: Path | None) -> Path | None:
+    """The ledger folder of the workspace in ``root`` (None for a workspace with no folder)."""
+    return None if root is None else Path(root) / LEDGER
+
+
+def atomic_write(path: str | os.PathLike[str], data: str | bytes | Iterable[bytes], *,
+                 private: bool = True, ledger: Path | None = None,
+                 sync_folder: bool = True) -> None:
+    """Replace ``path`` with ``data`` (text is written as UTF-8); see :func:`atomic_open`."""
+    with atomic_open(path, "wb", private=private, ledger=ledger,
+                     sync_folder=sync_folder) as fh:
+        if isinstance(data, str):
+            fh.write(data.encode("utf-8"))
+        elif isinstance(data, bytes | bytearray):
+            fh.write(data)
+        else:
+            for chunk in data:
+                fh.write(chunk)
+
+
+def private_folder(path: str | os.PathLike[str], *, parents: bool = False) -> Path:
+    """Create ``path`` as a folder ``0700`` whatever the umask (if it is not there yet).
+
+    A folder that is already there is left as it is. With ``parents``,
+    missing parents are created too (``0700`` as well).
+    """
+    folder = Path(path)
+    if parents and not folder.parent.exists() and folder.parent != folder:
+        private_folder(folder.parent, parents=True)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        return folder
+    os.chmod(folder, 0o700)
+    return folder
+
+
+def file_hash(path: str | os.PathLike[str]) -> str:
+    """The SHA-256 of a file's content, as ``sha256:<hex>``."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 16), b""):
+            digest.update(block)
+    return f"sha256:{digest.hexdigest()}"
+
+
+def data_hash(data: str | bytes) -> str:
+    """The hash :func:`file_hash` gives for a file holding ``data``."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    return f"sha256:{hashlib.sha256(raw).hexdigest()}"
+
+
+@frozen(kw_only=True)
+class Removal:
+    """What :func:`remove_if_unchanged` did with a file."""
+
+    path: str
+    removed: bool
+    #: Why it was left (empty when removed, or when it was already gone).
+    reason: str = ""
+    #: Whether there was nothing at the path any more.
+    missing: bool = False
+
+
+def remove_if_unchanged(path: str | os.PathLike[str], expected_hash: str | None) -> Removal:
+    """Remove ``path`` only if it is a regular file whose content hash is ``expected_hash``.
+
+    A symbolic link is never followed (nor removed), a folder, device node,
+    named pipe or socket is never touched, and a file whose content changed
+    since coprod wrote it (someone replaced or edited it) is left. Each time
+    something is left, :attr:`Removal.reason` says why, in words a person can
+    act on.
+    """
+    text = os.fspath(path)
+    try:
+        st = os.lstat(text)
+    except FileNotFoundError:
+        return Removal(path=text, removed=False, missing=True)
+    except OSError as exc:
+        return Removal(path=text, removed=False, reason=describe_os_error(exc))
+    kind = _kind(st.st_mode)
+    if kind is not None:
+        return Removal(path=text, removed=False,
+                       reason=f"it is {kind} now, not the file coprod wrote; it was left "
+                              "untouched")
+    if expected_hash is None:
+        return Removal(path=text, removed=False,
+                       reason="coprod kept no fingerprint of the file it wrote, so it cannot "
+                              "tell it is the same file; check it and delete it yourself")
+    try:
+        fd = os.open(text, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError as exc:
+        return Removal(path=text, removed=False, reason=describe_os_error(exc))
+    try:
+        opened = os.fstat(fd)
+        if (opened.st_dev, opened.st_ino) != (st.st_dev, st.st_ino) or not \
+                stat.S_ISREG(opened.st_mode):
+            return Removal(path=text, removed=False,
+                           reason="it changed while coprod looked at it; it was left")
+        digest = hashlib.sha256()
+        while block := os.read(fd, 1 << 16):
+            digest.update(block)
+    finally:
+        os.close(fd)
+    if f"sha256:{digest.hexdigest()}" != expected_hash:
+        return Removal(path=text, removed=False,
+                       reason="its content changed since coprod wrote it (it was edited or "
+                              "replaced); check it and delete it yourself if it holds the "
+                              "person")
+    try:
+        os.unlink(text)
+    except OSError as exc:
+        return Removal(path=text, removed=False, reason=describe_os_error(exc))
+    return Removal(path=text, removed=True)
+
+
+# ---------------------------------------------------------------- leftovers
+
+
+@frozen(kw_only=True)
+class Leftover:
+    """A copy a coprod that stopped part-way left behind."""
+
+    path: str
+    #: ``temporary`` (a file being written) or ``migration`` (a partial migrate target).
+    kind: str
+    #: The process that was writing it.
+    pid: int | None = None
+    #: What it is, in words.
+    what: str = ""
+    #: How to remove it.
+    fix: str = ""
+
+
+def _alive(pid: int | None) -> bool:
+    if pid is None or pid <= 0:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _temp_pid(name: str) -> int | None:
+    match = _TEMP.match(name) or _OLD_TEMP.match(name)
+    return int(match.group("pid")) if match else None
+
+
+def _walk(root: Path, depth: int = 2) -> Iterator[Path]:
+    """The paths ``depth`` levels under ``root`` (not following links), the ledger left out.
+
+    Two levels hold what coprod writes in a workspace (coprod.toml, the
+    database, reports in a folder of their own); a backend sweeps its own
+    folders deeper down (the json backend does, on opening).
+    """
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name == LEDGER:
+            continue
+        yield Path(entry.path)
+        if depth > 1 and entry.is_dir(follow_symlinks=False) and not is_temp_name(entry.name):
+            yield from _walk(Path(entry.path), depth - 1)
+
+
+def _temp_leftover(path: Path, pid: int | None) -> Leftover:
+    folder = path.is_dir() and not path.is_symlink()
+    return Leftover(
+        path=str(path), kind="temporary", pid=pid,
+        what="a temporary " + ("folder" if folder else "file") + " a coprod that stopped "
+             "part-way left behind (it may hold personal data)",
+        fix=f"rm {'-r ' if folder else ''}'{path}'")
+
+
+def find_leftovers(root: str | os.PathLike[str]) -> list[Leftover]:
+    """The copies a coprod that stopped part-way left, for the workspace in ``root``.
+
+    Temporary files and folders in the workspace (found by their name), those
+    written elsewhere (found through the ledger), and partial migration
+    targets. A copy that a running coprod is still writing is not listed.
+    """
+    workspace = Path(root)
+    found: list[Leftover] = []
+    for path in _walk(workspace):
+        pid = _temp_pid(path.name)
+        if pid is not None and not _alive(pid):
+            found.append(_temp_leftover(path, pid))
+    ledger = workspace / LEDGER
+    for entry in sorted(ledger.glob("*.json")) if ledger.is_dir() else ():
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        pid = data.get("pid") if isinstance(data.get("pid"), int) else None
+        if _alive(pid):
+            continue
+        if "temp" in data:
+            temp = Path(str(data["temp"]))
+            if os.path.lexists(temp) and is_temp_name(temp.name):
+                found.append(_temp_leftover(temp, pid))
+        elif "migration" in data:
+            target = str(data.get("migration"))
+            found.append(Leftover(
+                path=target, kind="migration", pid=pid,
+                what=f"a partial copy made by a `coprod migrate --to {data.get('backend')}` "
+                     "that stopped before it finished (it holds personal data)",
+                fix=str(data.get("fix") or f"remove {target}") +
+                    f", then delete {entry}"))
+    return found
+
+
+def sweep_leftovers(root: str | os.PathLike[str]) -> list[Leftover]:
+    """Remove the temporary copies :func:`find_leftovers` finds; return what is left.
+
+    Partial migration targets are not removed (``doctor`` names them and
+    says how). Nothing is touched that is not a coprod temporary file or
+    folder; a read-only workspace is left as it is.
+    """
+    workspace = Path(root)
+    kept = []
+    for item in find_leftovers(workspace):
+        if item.kind != "temporary":
+            kept.append(item)
+            continue
+        path = Path(item.path)
+        try:
+            st = os.lstat(path)
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(path)
+            elif stat.S_ISREG(st.st_mode):
+                os.unlink(path)
+            else:
+                kept.append(item)
+                continue
+        except OSError:
+            kept.append(item)
+    ledger = workspace / LEDGER
+    if ledger.is_dir():
+        remaining = {i.path for i in kept}
+        for entry in ledger.glob("*.json"):
+            with suppress(OSError, ValueError):
+                data = json.loads(entry.read_text(encoding="utf-8"))
+                if "temp" in data and not _alive(data.get("pid")) and \
+                        str(data["temp"]) not in remaining:
+                    entry.unlink()
+    return kept
+
+
+def record_migration(root: Path, backend: str, target: str, fix: str) -> Path | None:
+    """Note in the ledger that a migration to ``target`` is under way (None if read-only)."""
+    ledger = Path(root) / LEDGER
+    entry = ledger / f"migrate-{os.getpid()}.json"
+    try:
+        private_folder(ledger)
+        atomic_write(entry, json.dumps({"migration": target, "backend": backend,
+                                        "fix": fix, "pid": os.getpid()}))
+    except (OSError, OutputError):
+        return None
+    return entry
