@@ -19,8 +19,6 @@ from .common import (
     to_json,
 )
 
-RUNGS = "coercion, educating, informing, consultation, engagement, co_design, co_production"
-
 
 @click.group()
 def session() -> None:

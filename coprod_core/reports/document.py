@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 
 
 class ValueType(StrEnum):
@@ -300,9 +300,6 @@ class Report:
             for block in section.blocks:
                 if isinstance(block, Table):
                     yield block
-
-    def with_sections(self, sections: Iterable[Section]) -> Report:
-        return evolve(self, sections=tuple(sections))
 
     @property
     def period(self) -> str:

@@ -31,7 +31,6 @@ from coprod_core.model import (
     DEFAULT_ROLES,
     SPECIAL_CATEGORIES,
     AttendanceStatus,
-    AuditEntry,
     Authority,
     Commitment,
     CommitmentStatus,
@@ -50,7 +49,6 @@ from coprod_core.model import (
 )
 
 __all__ = [
-    "audit_entries",
     "commitments",
     "config_values",
     "configs",
@@ -381,22 +379,6 @@ def commitments(
                          key=lambda u: u.at):
         commitment = commitment.with_update(update)
     return commitment
-
-
-# ---------------------------------------------------------------- audit
-
-
-def audit_entries() -> st.SearchStrategy[AuditEntry]:
-    collections = st.sampled_from(list(ids.KINDS))
-    some_id = collections.flatmap(ids_of)
-    return st.builds(
-        AuditEntry, at=timestamps(), actor=names(),
-        operation=st.sampled_from([
-            "participant.add", "session.attend", "tension.move", "commitment.make",
-            "demo.build",
-        ]),
-        ids=st.lists(some_id, max_size=4),
-    )
 
 
 # ---------------------------------------------------------------- configuration

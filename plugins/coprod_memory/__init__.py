@@ -14,63 +14,41 @@ from typing import Any
 
 import pluggy
 
+from coprod_core.storage import BaseStorage, id_number, matches
+
 hookimpl = pluggy.HookimplMarker("coprod")
 
 __version__ = "0.1.0"
 
 
-class MemoryStorage:
+class MemoryStorage(BaseStorage):
     name = "memory"
 
     def __init__(self) -> None:
         self._data: dict[str, dict[int, str]] = {}
         self._counters: dict[str, int] = {}
         self._audit: list[str] = []
-        self._depth = 0
-        self._snapshot: tuple[Any, ...] | None = None
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._snapshot = (
+    def _begin(self) -> Iterator[None]:
+        snapshot = (
             {c: dict(d) for c, d in self._data.items()},
             dict(self._counters),
             list(self._audit),  # a copy, as rewrite_audit may change entries
         )
-        self._depth = 1
         try:
             yield
         except BaseException:
-            data, counters, audit = self._snapshot
-            self._data, self._counters, self._audit = data, counters, audit
+            self._data, self._counters, self._audit = snapshot
             raise
-        finally:
-            self._depth = 0
-            self._snapshot = None
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            from coprod_core.errors import StorageError
-
-            raise StorageError("writes must happen inside storage.transaction()")
 
     def get(self, collection: str, record_id: str) -> dict[str, Any] | None:
-        from coprod_core.storage import id_number
-
-        text = self._data.get(collection, {}).get(id_number(record_id))
+        text = self._data.get(self._collection(collection), {}).get(id_number(record_id))
         return None if text is None else json.loads(text)
 
     def put(self, collection: str, doc: dict[str, Any]) -> None:
-        from coprod_core.storage import check_collection, id_number
-
         self._require_tx()
-        check_collection(collection)
+        self._collection(collection)
         self._data.setdefault(collection, {})[id_number(doc["id"])] = json.dumps(doc)
 
     def put_many(self, collection: str, docs: Iterable[dict[str, Any]]) -> int:
@@ -81,17 +59,14 @@ class MemoryStorage:
         return n
 
     def delete(self, collection: str, record_id: str) -> bool:
-        from coprod_core.storage import id_number
-
         self._require_tx()
-        return self._data.get(collection, {}).pop(id_number(record_id), None) is not None
+        docs = self._data.get(self._collection(collection), {})
+        return docs.pop(id_number(record_id), None) is not None
 
     def iterate(
         self, collection: str, where: Mapping[str, Any] | None = None
     ) -> Iterator[dict[str, Any]]:
-        from coprod_core.storage import matches
-
-        docs = self._data.get(collection, {})
+        docs = self._data.get(self._collection(collection), {})
         for number in sorted(docs):
             text = docs.get(number)
             if text is None:
@@ -102,11 +77,12 @@ class MemoryStorage:
 
     def count(self, collection: str, where: Mapping[str, Any] | None = None) -> int:
         if not where:
-            return len(self._data.get(collection, {}))
+            return len(self._data.get(self._collection(collection), {}))
         return sum(1 for _ in self.iterate(collection, where))
 
     def next_number(self, collection: str, count: int = 1) -> int:
         self._require_tx()
+        self._collection(collection)
         first = self._counters.get(collection, 0) + 1
         self._counters[collection] = first + count - 1
         return first
@@ -136,8 +112,13 @@ class MemoryStorage:
     def collections(self) -> list[str]:
         return sorted(c for c, d in self._data.items() if d)
 
+    def stored_bytes(self) -> bytes:
+        """Everything this backend holds, as bytes (for the purge conformance test)."""
+        return json.dumps([self._data, self._counters, self._audit],
+                          ensure_ascii=False).encode("utf-8")
+
     def purge(self) -> None:
-        pass  # nothing outlives the process
+        pass  # a deleted document's text is dropped at once; nothing outlives the process
 
     def close(self) -> None:
         pass
