@@ -78,7 +78,8 @@ def test_write_html_then_refuse_to_overwrite(filled, tmp_path):
     again = filled("report", "tensions", "-o", str(target))
     assert again.exit_code == 1
     assert again.stdout == ""
-    assert again.stderr == f"error: {target} already exists; choose another name or add --force to replace it\n"
+    assert again.stderr == (f"error: {target} already exists; choose another name or add "
+                            "--force to replace it\n")
     assert "<h1>Summary</h1>" in target.read_text()
     forced = filled("report", "tensions", "-o", str(target), "--force")
     assert forced.exit_code == 0, forced.stderr

@@ -46,7 +46,7 @@ from coprod_core.files import (
     private_folder,
 )
 from coprod_core.fsinfo import network_warning
-from coprod_core.storage import check_collection, id_number, matches
+from coprod_core.storage import BaseStorage, check_collection, id_number, matches
 
 _RECORD = re.compile(r"^(\d+)\.json$")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
@@ -83,7 +83,7 @@ def _reason(exc: OSError | OutputError) -> str:
     return exc.reason if isinstance(exc, OutputError) else describe_os_error(exc)
 
 
-class JSONStorage:
+class JSONStorage(BaseStorage):
     name = "json"
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
@@ -104,7 +104,6 @@ class JSONStorage:
         if warning:
             self.notices.append(warning)
         self._lock_fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-        self._depth = 0
         self._staged: dict[str, str | None] = {}
         self._audit: list[str] = []
         #: The whole committed audit log, rewritten in this transaction (rare: erasures).
@@ -190,24 +189,14 @@ class JSONStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
         self._lock()
         try:
             self._recover()
-            self._depth = 1
             try:
                 yield
-                self._depth = 0
                 self._commit()
             finally:
-                self._depth = 0
                 self._staged = {}
                 self._audit = []
                 self._audit_rewritten = None
@@ -246,10 +235,6 @@ class JSONStorage:
                 f"could not finish saving to {self.path} ({_reason(exc)}); the change is "
                 "kept in its journal and will be completed the next time it is opened"
             ) from None
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 

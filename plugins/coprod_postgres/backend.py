@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
-from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
+from coprod_core.storage import INDEXED_FIELDS, BaseStorage, check_collection, id_number
 
 try:
     import psycopg
@@ -74,7 +74,7 @@ def _step_1(db: PostgresStorage) -> None:
 MIGRATIONS: list[Callable[[PostgresStorage], None]] = [_step_1]
 
 
-class PostgresStorage:
+class PostgresStorage(BaseStorage):
     name = "postgres"
 
     def __init__(self, url: str, *, schema: str = "public", timeout: float = 30.0) -> None:
@@ -82,7 +82,6 @@ class PostgresStorage:
             raise StorageError(f"[storage] schema {schema!r} must be a plain SQL name")
         self.schema = schema
         self.url = _safe_url(url)
-        self._depth = 0
         self._tables: set[str] = set()
         self._affected: set[str] = set()
         self._lock_key = zlib.crc32(f"coprod:{schema}".encode())
@@ -186,30 +185,15 @@ class PostgresStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
         tables = set(self._tables)
         try:
             with self._conn.transaction():
                 self.exec("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
-                self._depth = 1
-                try:
-                    yield
-                finally:
-                    self._depth = 0
+                yield
         except BaseException:
             self._tables = tables
             raise
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from coprod_core.errors import StorageError
 from coprod_core.fsinfo import network_warning, owner_only
-from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
+from coprod_core.storage import INDEXED_FIELDS, BaseStorage, check_collection, id_number
 
 _BATCH = 500
 #: The layout of the tables; :meth:`SQLiteStorage._upgrade` migrates older ones.
@@ -50,7 +50,7 @@ def _table(collection: str) -> str:
     return f'"doc_{check_collection(collection)}"'
 
 
-class SQLiteStorage:
+class SQLiteStorage(BaseStorage):
     name = "sqlite"
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
@@ -60,7 +60,6 @@ class SQLiteStorage:
         if not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        self._depth = 0
         self.notices: list[str] = []
         warning = network_warning(self.path)
         if warning:
@@ -167,37 +166,23 @@ class SQLiteStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StorageError(f"could not start a write on {self.path}: {exc}") from None
-        self._depth = 1
         try:
             yield
         except BaseException:
-            self._depth = 0
             self._db.execute("ROLLBACK")
             self._tables = self._existing_tables()
             raise
-        self._depth = 0
         try:
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise StorageError(f"could not save to {self.path}: {exc}") from None
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 
