@@ -34,6 +34,7 @@ SECTION_CHECKERS: dict[str, str] = {
     "privacy": "coprod_core.privacy:check_config",
     "forms": "coprod_core.forms.declare:check_forms",
     "reports": "coprod_core.reports.disclosure:check_section",
+    "web": "coprod_core.access:check_config",
 }
 
 CORE_SECTIONS = ("workspace", "storage", "roles", "plugins")

@@ -131,7 +131,8 @@ def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     for collection in ws.storage.collections():
         if collection in core:
             continue
-        found = [{k: v for k, v in doc.items() if k != "schema_version"}
+        # An account's password hash is not information about the person.
+        found = [{k: v for k, v in doc.items() if k not in ("schema_version", "password_hash")}
                  for doc in ws.storage.iterate(collection)
                  if refers_to(doc, pid) or match.finds_in(doc)]
         if found:
