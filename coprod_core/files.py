@@ -258,42 +258,19 @@ def mark_stopped(entry: Path) -> None:
 
 
 @contextmanager
-def atomic_open(path: str | os.PathLike[str], mode: str = "wb", *, private: bool = True,
-                encoding: str | None = None, newline: str | None = None,
-                ledger: Path | None = None, sync_folder: bool = True) -> Iterator[IO[Any]]:
-    """A file to write that replaces ``path`` whole when the block ends without error.
-
-    ``private`` (the default) makes it ``0600`` whatever the umask.
-    ``sync_folder=False`` leaves fsyncing the folder to a caller that
-    replaces many files in it (the json backend).
-    ``ledger`` is the workspace's :data:`LEDGER` folder: a temporary file
-    outside the workspace is recorded there, so that a killed coprod's copy
-    can be found and removed. OS errors become :class:`OutputError`.
-    """
-    target = Path(path)
+def _replacing(target: Path, *, ledger: Path | None, sync_folder: bool = True
+               ) -> Iterator[Path]:
+    """The temporary path beside ``target``; once the block has filled it, it replaces
+    ``target`` (if what is there may be replaced); on any failure it is removed."""
     _still_replaceable(target, folder=False, started=False)
     tmp = temp_path(target)
     entry = _ledger_entry(ledger, tmp)
-    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
     try:
-        try:
-            fd = os.open(tmp, flags, 0o600 if private else 0o666)
-        except FileExistsError:
-            # A copy this pid left before (a reused pid, or an earlier failure).
+        # A copy this pid left before (a reused pid, or an earlier failure).
+        with suppress(FileNotFoundError):
             os.unlink(tmp)
-            fd = os.open(tmp, flags, 0o600 if private else 0o666)
         try:
-            if private:
-                os.fchmod(fd, 0o600)  # exactly, whatever the umask took away
-            fh = os.fdopen(fd, mode, encoding=encoding, newline=newline)
-        except BaseException:
-            os.close(fd)
-            raise
-        try:
-            with fh:
-                yield fh
-                fh.flush()
-                os.fsync(fh.fileno())
+            yield tmp
             _still_replaceable(target, folder=False)
             os.replace(tmp, target)
         except BaseException:
@@ -311,40 +288,54 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb", *, private: bool
 
 
 @contextmanager
+def atomic_open(path: str | os.PathLike[str], mode: str = "wb", *, private: bool = True,
+                encoding: str | None = None, newline: str | None = None,
+                ledger: Path | None = None, sync_folder: bool = True) -> Iterator[IO[Any]]:
+    """A file to write that replaces ``path`` whole when the block ends without error.
+
+    ``private`` (the default) makes it ``0600`` whatever the umask.
+    ``sync_folder=False`` leaves fsyncing the folder to a caller that
+    replaces many files in it (the json backend).
+    ``ledger`` is the workspace's :data:`LEDGER` folder: a temporary file
+    outside the workspace is recorded there, so that a killed coprod's copy
+    can be found and removed. OS errors become :class:`OutputError`.
+    """
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0)
+    with _replacing(Path(path), ledger=ledger, sync_folder=sync_folder) as tmp:
+        fd = os.open(tmp, flags, 0o600 if private else 0o666)
+        try:
+            if private:
+                os.fchmod(fd, 0o600)  # exactly, whatever the umask took away
+            fh = os.fdopen(fd, mode, encoding=encoding, newline=newline)
+        except BaseException:
+            os.close(fd)
+            raise
+        with fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+
+
+@contextmanager
 def atomic_path(path: str | os.PathLike[str], *, ledger: Path | None = None
                 ) -> Iterator[Path]:
     """A temporary path beside ``path`` for a writer that opens files by name
     (SQLite's backup); it replaces ``path`` when the block ends without error.
 
-    The writer creates the file; it is made ``0600`` before it replaces
-    ``path``. On any failure it is removed. See :func:`atomic_open`.
+    The writer creates the file; it is made ``0600`` and fsynced before it
+    replaces ``path``. On any failure it is removed. See :func:`atomic_open`.
     """
     target = Path(path)
-    _still_replaceable(target, folder=False, started=False)
-    tmp = temp_path(target)
-    entry = _ledger_entry(ledger, tmp)
-    try:
-        with suppress(FileNotFoundError):
-            os.unlink(tmp)
+    with _replacing(target, ledger=ledger) as tmp:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         try:
-            yield tmp
-            st = os.lstat(tmp)
-            if not stat.S_ISREG(st.st_mode):
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise OutputError(f"cannot write {shown(target)}: the copy was not a file")
-            os.chmod(tmp, 0o600)
-            _still_replaceable(target, folder=False)
-            os.replace(tmp, target)
-        except BaseException:
-            with suppress(OSError):
-                os.unlink(tmp)
-            raise
-        fsync_folder(target.parent if str(target.parent) else Path("."))
-    except OSError as exc:
-        raise _failed(target, exc) from None
-    finally:
-        if entry is not None:
-            with suppress(OSError):
-                entry.unlink()
+            os.fchmod(fd, 0o600)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def ledger_of(root: Path | None) -> Path | None:
