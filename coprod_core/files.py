@@ -107,6 +107,40 @@ def describe_os_error(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
+def cannot_save(where: str | os.PathLike[str], code: int | None) -> str:
+    """The plain line for a workspace that can be read but not written: why, and until when.
+
+    ``code`` is the ``errno`` of the failure (``ENOSPC``, ``EROFS``, ``EACCES``...).
+    """
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        until = "there is space on its disk again: free some space"
+    elif code == errno.EROFS:
+        until = "its filesystem is writable again (it is mounted read-only)"
+    elif code in (errno.EACCES, errno.EPERM):
+        until = "you may write there again: check its permissions"
+    else:
+        until = "the problem is solved: " + os.strerror(code).lower() if code else \
+            "the problem is solved"
+    return (f"changes cannot be saved to {shown(where)} until {until}; you can still "
+            "list, show, report and run doctor")
+
+
+def write_problem(folder: str | os.PathLike[str], *, space: bool = False) -> int | None:
+    """Why nothing can be written in ``folder`` (an errno: read-only, no permission, and
+    with ``space`` a full disk), or None."""
+    try:
+        info = os.statvfs(folder)
+    except OSError:
+        return None
+    if info.f_flag & os.ST_RDONLY:
+        return errno.EROFS
+    if space and info.f_bavail == 0:
+        return errno.ENOSPC
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return errno.EACCES
+    return None
+
+
 def temp_path(target: Path) -> Path:
     """The temporary file written beside ``target`` before it replaces it."""
     return target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")

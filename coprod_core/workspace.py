@@ -272,6 +272,9 @@ class Workspace:
                  actor=resolve_actor(actor, config), warn=warn)
         for notice in getattr(storage, "notices", ()):
             ws.warn(notice)
+        # A full disk or a read-only place: reading works, and people are told plainly.
+        if getattr(storage, "cannot_save", None):
+            ws.warn(storage.cannot_save)
         return ws
 
     @classmethod

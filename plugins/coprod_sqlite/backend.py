@@ -14,6 +14,7 @@ Durability and concurrency choices (argued in docs/storage.md):
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
+from coprod_core.files import cannot_save, describe_os_error, write_problem
 from coprod_core.fsinfo import network_warning, owner_only
 from coprod_core.storage import INDEXED_FIELDS, BaseStorage, check_collection, id_number
 
@@ -57,7 +59,17 @@ class SQLiteStorage(BaseStorage):
         self.path = Path(path)
         if not self.path.parent.is_dir():
             raise StorageError(f"cannot open {self.path}: folder {self.path.parent} does not exist")
-        if not self.path.exists():
+        #: Why changes cannot be saved (a read-only place), or None: reading still works.
+        self.cannot_save: str | None = None
+        problem = write_problem(self.path.parent)
+        if problem is None and self.path.exists() and not os.access(self.path, os.W_OK):
+            problem = errno.EACCES
+        if problem is not None:
+            if not self.path.exists():
+                raise StorageError(f"cannot create {self.path}: "
+                                   f"{cannot_save(self.path.parent, problem).split(';')[0]}")
+            self.cannot_save = cannot_save(self.path, problem)
+        elif not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
         self.notices: list[str] = []
@@ -65,12 +77,21 @@ class SQLiteStorage(BaseStorage):
         if warning:
             self.notices.append(warning)
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA secure_delete=ON")
+            try:
+                self._db = self._connect(timeout, problem)
+                if problem is None:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                # SQLite could not make its -shm file: on a full disk, read without it.
+                if problem is not None or write_problem(self.path.parent, space=True) is None:
+                    raise
+                self._close_quietly()
+                problem = errno.ENOSPC
+                self.cannot_save = cannot_save(self.path, problem)
+                self._db = self._connect(timeout, problem)
+            if problem is None:
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA secure_delete=ON")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._tables = self._existing_tables()
             if "meta" not in self._tables:
@@ -84,8 +105,34 @@ class SQLiteStorage(BaseStorage):
         except BaseException:
             self._close_quietly()
             raise
-        for suffix in ("", "-wal", "-shm"):
-            owner_only(f"{self.path}{suffix}")
+        if problem is None:
+            for suffix in ("", "-wal", "-shm"):
+                owner_only(f"{self.path}{suffix}")
+
+    def _connect(self, timeout: float, problem: int | None) -> sqlite3.Connection:
+        """A connection; where nothing can be written, a read-only one."""
+        def connect(target: str | Path, uri: bool = False) -> sqlite3.Connection:
+            return sqlite3.connect(target, timeout=timeout, isolation_level=None,
+                                   check_same_thread=False, uri=uri)
+
+        if problem is None:
+            return connect(self.path)
+        uri = f"{self.path.absolute().as_uri()}?mode=ro"
+        try:
+            db = connect(uri, uri=True)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            pass
+        # Without its -shm file SQLite cannot read a WAL database read-only; with no
+        # WAL left to read, the file alone is the whole database ("immutable").
+        wal = Path(f"{self.path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise StorageError(
+                f"cannot read {self.path}: its latest changes are in {wal}, which SQLite "
+                "reads only where it may write; make the folder writable once, open the "
+                "workspace (any command), and it can be read-only again")
+        return connect(f"{uri}&immutable=1", uri=True)
 
     # -- schema
 
@@ -167,6 +214,8 @@ class SQLiteStorage(BaseStorage):
 
     @contextmanager
     def _begin(self) -> Iterator[None]:
+        if self.cannot_save:
+            raise StorageError(f"this change was not saved: {self.cannot_save}")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -354,6 +403,9 @@ class SQLiteStorage(BaseStorage):
             self._db.backup(dest, pages=1024)
             dest.execute("PRAGMA journal_mode=DELETE")
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                full = describe_os_error(OSError(errno.ENOSPC, "full"))
+                raise StorageError(f"cannot write {target}: {full}") from None
             raise StorageError(f"the backup to {target} failed: {exc}") from None
         finally:
             dest.close()
