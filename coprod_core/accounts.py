@@ -205,7 +205,7 @@ def add_account(ws: Workspace, name: str, *, role: str, password: str,
         pid = None
         if participant_id is not None:
             person = ws.participant(participant_id)
-            if person.erased_at is not None:
+            if person.is_erased:
                 raise CoprodError(f"{person.id} was erased; no account can speak for them")
             pid = person.id
         now = ws.now()
@@ -294,7 +294,7 @@ def authenticate(ws: Workspace, name: str, password: str) -> Account | None:
         return None
     if account.participant_id is not None:
         try:
-            if ws.participant(account.participant_id).erased_at is not None:
+            if ws.participant(account.participant_id).is_erased:
                 return None
         except NotFound:
             return None

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from . import ids, serialise
-from .privacy import EXPORTS, OWN_COLLECTIONS, REQUESTS, Matcher, refers_to
+from .protection.matcher import Matcher, refers_to
+from .protection.records import EXPORTS, OWN_COLLECTIONS, REQUESTS
 from .storage import CORE_COLLECTIONS
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def audit_names(entry_ids: Any, record_id: str) -> bool:
 
 def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     """Everything held about one person, as a JSON-ready dict."""
-    from .privacy import _call_plugins
+    from .services.base import call_plugins
 
     person = ws.participant(participant_id)
     pid = person.id
@@ -124,7 +125,7 @@ def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     for doc in ws.storage.iterate(EXPORTS, {"participant_id": pid}):
         out["exports"].append({k: v for k, v in doc.items() if k != "schema_version"})
     out["audit"] = [e for e in ws.audit() if audit_names(e.get("ids"), pid)]
-    held = _call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
+    held = call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
                          participant=person)
     out["plugins"] = {name: data for name, data in held.items() if data}
     core = {*CORE_COLLECTIONS, *OWN_COLLECTIONS}
@@ -359,7 +360,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     later deletes the file too.
     """
     from .files import atomic_write, check_output, ledger_of
-    from .privacy import EXPORTS, ExportRecord
+    from .protection.records import ExportRecord
 
     target = check_output(Path(path).expanduser().absolute(), force=force)
     chosen = format_for(target, fmt)
