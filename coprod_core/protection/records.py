@@ -14,6 +14,7 @@ from typing import Any
 from attrs import field, frozen
 from attrs import validators as v
 
+from ..model import _optional_text  # the one converter for optional text
 from .settings import add_months
 
 __all__ = [
@@ -30,10 +31,6 @@ OWN_COLLECTIONS = (REQUESTS, EXPORTS)
 REQUEST_TYPES: tuple[str, ...] = (
     "access", "erasure", "rectification", "restriction", "objection", "portability",
 )
-
-
-def _optional_text(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 @frozen(kw_only=True)
