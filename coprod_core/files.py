@@ -69,6 +69,8 @@ TEMP_SUFFIX = ".coprod-tmp"
 #: The workspace folder that records temporary files written outside the workspace
 #: and migrations under way, so that a killed coprod's copies can be found.
 LEDGER = ".coprod-tmp"
+#: How many folder levels of the workspace find_leftovers looks through.
+_DEPTH = 2
 #: The longest path shown whole in a message; longer ones are cut.
 _SHOWN = 400
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.coprod-tmp$")
@@ -268,10 +270,11 @@ def _ledger_entry(ledger: Path | None, tmp: Path) -> Path | None:
     if ledger is None:
         return None
     try:
-        tmp.absolute().relative_to(ledger.parent.absolute())
-        return None  # inside the workspace: found by its name
+        inside = tmp.absolute().relative_to(ledger.parent.absolute())
     except ValueError:
-        pass
+        inside = None
+    if inside is not None and len(inside.parts) <= _DEPTH:
+        return None  # where find_leftovers looks: found by its name
     key = hashlib.sha256(os.fsencode(tmp.absolute())).hexdigest()[:16]
     entry = ledger / f"{os.getpid()}-{key}.json"
     try:
@@ -525,7 +528,7 @@ def _temp_pid(name: str) -> int | None:
     return int(match.group("pid")) if match else None
 
 
-def _walk(root: Path, depth: int = 2) -> Iterator[Path]:
+def _walk(root: Path, depth: int = _DEPTH) -> Iterator[Path]:
     """The paths ``depth`` levels under ``root`` (not following links), the ledger left out.
 
     Two levels hold what coprod writes in a workspace (coprod.toml, the

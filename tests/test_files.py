@@ -113,9 +113,14 @@ def test_a_temporary_copy_is_recorded_in_the_ledger_while_it_is_written(tmp_path
         assert str(elsewhere) in entries[0].read_text()
         assert mode(ledger) == 0o700
     assert list(ledger.iterdir()) == []
-    # Inside the workspace a temporary file is found by its name: no entry.
-    with files.atomic_open(workspace / "report.md", "w", ledger=ledger):
+    # Where find_leftovers looks (two levels down), a temporary file is found by its
+    # name: no entry; deeper down, it is noted like one outside.
+    (workspace / "reports").mkdir()
+    with files.atomic_open(workspace / "reports" / "report.md", "w", ledger=ledger):
         assert list(ledger.iterdir()) == []
+    (workspace / "reports" / "2026").mkdir()
+    with files.atomic_open(workspace / "reports" / "2026" / "report.md", "w", ledger=ledger):
+        assert len(list(ledger.iterdir())) == 1
 
 
 # ---------------------------------------------------------------- the output-path rule

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -83,6 +84,7 @@ class PostgresStorage(BaseStorage):
         self.schema = schema
         self.url = _safe_url(url)
         self._tables: set[str] = set()
+        self.timeout = timeout
         self._affected: set[str] = set()
         self._lock_key = zlib.crc32(f"coprod:{schema}".encode())
         try:
@@ -408,9 +410,25 @@ class PostgresStorage(BaseStorage):
         if not self._affected:
             tables = sorted(t for t in self._existing_tables()
                             if t.startswith("doc_") or t == "coprod_audit")
+        self._wait_for_older_snapshots()
         for table in tables:
             self._run(sql.SQL("VACUUM FULL {}").format(self._name(table)))
         self._affected.clear()
+
+    def _wait_for_older_snapshots(self) -> None:
+        """Wait (up to ``timeout``) while another session of this database holds a
+        snapshot taken before now: VACUUM FULL must keep every row version such a
+        snapshot can still see, erased ones included."""
+        next_xid = self.exec("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0]
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            row = self.exec(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND age(backend_xmin) >= age(%s::xid)", (next_xid,)).fetchone()
+            if not row[0]:
+                return
+            time.sleep(0.05)
 
     def close(self) -> None:
         self._conn.close()
