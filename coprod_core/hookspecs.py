@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from .model import Participant
     from .workspace import Event, Workspace
 
+__all__ = ["Register", "hookimpl", "hookspec"]
+
+#: Marks a hook specification (the functions below).
 hookspec = pluggy.HookspecMarker("coprod")
+#: Marks a plugin's hook implementation: ``from coprod_core import hookimpl``.
+hookimpl = pluggy.HookimplMarker("coprod")
 
 Register = Callable[[str, Any], None]
 
@@ -157,15 +162,17 @@ def coprod_register_settings(register: Register) -> None:
     """
 
 
-@hookspec
+@hookspec(firstresult=True)
 def coprod_validate(
     workspace: Workspace, operation: str, collection: str, record: Any, previous: Any
 ) -> str | None:
     """Check a record before it is written; refuse the write by returning why.
 
     Called inside the operation's transaction, before each write of a
-    record. Every implementation is called; the first refusal ends the
-    operation and nothing of it is stored.
+    record. Implementations are called in pluggy's order until one refuses
+    (``firstresult``): the first refusal ends the operation, nothing of it is
+    stored, and the implementations after it are not asked. A
+    ``wrapper=True`` implementation sees the refusal (or None) as its result.
 
     :param workspace: the workspace being changed.
     :param operation: the operation's name, such as ``"participant.add"``.
@@ -173,7 +180,8 @@ def coprod_validate(
     :param record: the model object about to be stored.
     :param previous: the stored object it replaces, or None for a new one.
     :return: None to allow the write, or a message for the person who asked
-        for it (shown on one line, prefixed with the plugin's name).
+        for it (shown on one line, prefixed with the plugin's name). Anything
+        else is an error naming the plugin.
 
     .. versionadded:: 0.1
     """

@@ -36,7 +36,8 @@ def export(ws: Any, output: Path, force: bool) -> None:
     from coprod_core.files import ledger_of
     from coprod_core.transfer import export_file
 
-    counts = export_file(ws.storage, output, force=force, ledger=ledger_of(ws.root))
+    counts = export_file(ws.storage, output, force=force, collections=ws.collections,
+                         ledger=ledger_of(ws.root))
     click.echo(f"exported {_summary(counts)} and {counts['audit']} audit entries to {output}")
 
 
@@ -48,7 +49,7 @@ def import_(ws: Any, file: Path) -> None:
     empty. Every record is checked first; if one is wrong nothing is written."""
     from coprod_core.transfer import load, read_export
 
-    data = read_export(file)
+    data = read_export(file, ws.collections)
     total = load(ws.storage, data)
     click.echo(f"imported {total} records and {len(data.get('audit', []))} audit entries "
                f"from {file}")
@@ -67,7 +68,8 @@ def backup(ws: Any, output: Path, force: bool) -> None:
     from coprod_core.files import ledger_of
     from coprod_core.transfer import backup_file
 
-    counts = backup_file(ws.storage, output, force=force, ledger=ledger_of(ws.root))
+    counts = backup_file(ws.storage, output, force=force, collections=ws.collections,
+                         ledger=ledger_of(ws.root))
     if counts is None:
         click.echo(f"backed up the {ws.storage.name} database to {output}")
     else:

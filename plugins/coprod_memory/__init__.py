@@ -12,11 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pluggy
-
+from coprod_core import hookimpl
 from coprod_core.storage import BaseStorage, id_number, matches
-
-hookimpl = pluggy.HookimplMarker("coprod")
 
 __version__ = "0.1.0"
 

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 if TYPE_CHECKING:
     from coprod_core.model import Participant
 
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 __version__ = "0.1.0"
 
