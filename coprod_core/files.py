@@ -18,7 +18,7 @@ One helper for each mechanism, used everywhere:
 - :func:`remove_if_unchanged`: remove a file only if it is a regular file
   (not following links) whose content still has the hash coprod recorded.
 - :func:`find_leftovers` / :func:`sweep_leftovers`: the temporary copies a
-  killed coprod left behind, found by their name (``.<name>.<pid>.coprod-tmp``)
+  killed coprod left behind, found by their name (``.<name>.<pid>-<thread>.coprod-tmp``)
   in the workspace and through the workspace's ledger (``.coprod-tmp/``) for
   those written elsewhere.
 """
@@ -32,6 +32,7 @@ import os
 import re
 import shutil
 import stat
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -73,7 +74,7 @@ LEDGER = ".coprod-tmp"
 _DEPTH = 2
 #: The longest path shown whole in a message; longer ones are cut.
 _SHOWN = 400
-_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.coprod-tmp$")
+_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)(?:-\d+)?\.coprod-tmp$")
 # Names of an older coprod's temporary files (`.NAME.PID.tmp`), swept the same way.
 _OLD_TEMP = re.compile(r"^\.(?P<name>.+)\.(?P<pid>\d+)\.tmp$")
 
@@ -144,8 +145,13 @@ def write_problem(folder: str | os.PathLike[str], *, space: bool = False) -> int
 
 
 def temp_path(target: Path) -> Path:
-    """The temporary file written beside ``target`` before it replaces it."""
-    return target.with_name(f".{target.name}.{os.getpid()}{TEMP_SUFFIX}")
+    """The temporary file written beside ``target`` before it replaces it.
+
+    Its name holds the process id (so a stopped process's copies can be told from a
+    running one's) and the thread's (the web front writes from several threads).
+    """
+    return target.with_name(
+        f".{target.name}.{os.getpid()}-{threading.get_native_id()}{TEMP_SUFFIX}")
 
 
 def is_temp_name(name: str) -> bool:

@@ -247,12 +247,12 @@ def test_leftovers_are_found_and_swept(tmp_path):
     ws = tmp_path / "ws"
     ws.mkdir()
     pid = dead_pid()
-    old = ws / f".coprod.db.{pid}.coprod-tmp"
+    old = ws / f".coprod.db.{pid}-{pid}.coprod-tmp"
     old.write_text("a whole copy of the database")
     older = ws / "reports" / f".summary.md.{pid}.tmp"
     older.parent.mkdir()
     older.write_text("from an older coprod")
-    running = ws / f".coprod.toml.{os.getpid()}.coprod-tmp"
+    running = ws / f".coprod.toml.{os.getpid()}-7.coprod-tmp"
     running.write_text("being written right now")
     mine = ws / "notes.tmp"
     mine.write_text("a person's own file")
@@ -307,3 +307,27 @@ def test_a_partial_migration_is_named_not_removed(tmp_path):
     assert f"rm -r '{ws / 'coprod-data'}'" in item.fix
     assert files.sweep_leftovers(ws) == [item]
     assert entry.exists()
+
+
+def test_threads_writing_one_file_at_once_never_share_a_temporary_file(tmp_path):
+    import threading
+
+    target = tmp_path / "secret"
+    texts = [f"text {n} " * 2000 for n in range(8)]
+    errors = []
+
+    def write(text):
+        try:
+            for _ in range(20):
+                files.atomic_write(target, text)
+        except Exception as exc:  # collected for the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in texts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert target.read_text() in texts  # whole, one writer's
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret"]
