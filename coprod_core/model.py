@@ -21,111 +21,21 @@ from attrs import validators as v
 from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
 
-# ---------------------------------------------------------------- vocabularies
-
-
-class AttendanceStatus(StrEnum):
-    ATTENDED = "attended"
-    APOLOGIES = "apologies"
-    ABSENT = "absent"
-
-
-class Rung(StrEnum):
-    """The ladder of co-production (TLAP / NCAG), bottom to top."""
-
-    COERCION = "coercion"
-    EDUCATING = "educating"
-    INFORMING = "informing"
-    CONSULTATION = "consultation"
-    ENGAGEMENT = "engagement"
-    CO_DESIGN = "co_design"
-    CO_PRODUCTION = "co_production"
-
-    @property
-    def step(self) -> int:
-        """Position on the ladder, 1 (coercion) to 7 (co-production)."""
-        return list(Rung).index(self) + 1
-
-    @property
-    def group(self) -> str:
-        """``doing_to``, ``doing_for`` or ``doing_with``."""
-        return "doing_to" if self.step <= 2 else "doing_for" if self.step <= 5 else "doing_with"
-
-
-class TensionKind(StrEnum):
-    POWER = "power"
-    IDENTITY = "identity"
-    LIVED_VS_PROFESSIONAL = "lived_vs_professional"
-    ORGANISATIONAL_AGENDA = "organisational_agenda"
-    PHILOSOPHY_OF_SUPPORT = "philosophy_of_support"
-    RESOURCES = "resources"
-    COMMUNICATION = "communication"
-    OTHER = "other"
-
-
-class TensionStatus(StrEnum):
-    """Where a tension is; the allowed moves are in :data:`lifecycle.TENSION`."""
-
-    RAISED = "raised"
-    ACKNOWLEDGED = "acknowledged"
-    EXPLORED = "explored"
-    ESCALATED = "escalated"
-    HELD = "held"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-
-
-class CommitmentStatus(StrEnum):
-    """Where a commitment is; the allowed moves are in :data:`lifecycle.COMMITMENT`."""
-
-    PROPOSED = "proposed"
-    AGREED = "agreed"
-    IN_PROGRESS = "in_progress"
-    PARTLY_DELIVERED = "partly_delivered"
-    DELIVERED = "delivered"
-    NOT_DELIVERED = "not_delivered"
-    WITHDRAWN = "withdrawn"
-
-
-class Authority(StrEnum):
-    """The power the person making a commitment declares they have."""
-
-    CAN_DECIDE = "can_decide"
-    CAN_INFLUENCE = "can_influence"
-    CAN_ONLY_RAISE = "can_only_raise"
-
-
-class ConsentMethod(StrEnum):
-    WRITTEN = "written"
-    VERBAL = "verbal"
-    ELECTRONIC = "electronic"
-
-
-DEFAULT_ROLES: tuple[str, ...] = (
-    "lived_experience",
-    "peer_researcher",
-    "staff",
-    "commissioner",
-    "partner",
-    "volunteer",
+# The vocabularies live in coprod_core.vocabulary, light enough for the CLI's help.
+from .vocabulary import (
+    CONSENT_PURPOSES,
+    SPECIAL_CATEGORIES,
+    AttendanceStatus,
+    Authority,
+    CommitmentStatus,
+    ConsentMethod,
+    Rung,
+    TensionKind,
+    TensionStatus,
 )
 
-#: UK GDPR special categories (and criminal-offence data) coprod knows by name.
-SPECIAL_CATEGORIES: tuple[str, ...] = (
-    "ethnicity",
-    "religion",
-    "health",
-    "sexuality",
-    "criminal_history",
-)
-
-#: Consent purposes; ``special:<category>`` is one purpose per special category.
-CONSENT_PURPOSES: tuple[str, ...] = (
-    "record",
-    "contact",
-    "naming",
-    *(f"special:{c}" for c in SPECIAL_CATEGORIES),
-)
+# Re-exported: DEFAULT_ROLES is imported from here.
+from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
 
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:

@@ -183,7 +183,7 @@ class Registry:
     # ------------------------------------------------------------ building
 
     def _build(self, spec: TableSpec) -> Table:
-        from .plugins import PluginFailed, current_plugin, isolating, strict_mode
+        from .hookcalls import PluginFailed, current_plugin, isolating, strict_mode
 
         expected = spec.expected()
         pattern = re.compile(spec.pattern) if spec.pattern else None

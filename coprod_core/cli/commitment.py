@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import AUTHORITY_MEANINGS, Authority, CommitmentStatus, one_of
+
 from .common import (
     DATE,
     echo_created,
@@ -20,19 +22,17 @@ from .common import (
     to_json,
 )
 
-AUTHORITIES = "can_decide, can_influence, can_only_raise"
-STATUSES = ("proposed, agreed, in_progress, delivered, partly_delivered, not_delivered, "
-            "withdrawn")
+AUTHORITIES = one_of(Authority)
+STATUSES = one_of(CommitmentStatus)
 
 
-@click.group()
-def commitment() -> None:
-    """Record what people with power promised, with what power to deliver it,
+@click.group(help=f"""Record what people with power promised, with what power to deliver it,
     and whether they delivered ("You said, we did").
 
-    Authority: can_decide (has the budget or mandate), can_influence (can
-    argue for it where it is decided), can_only_raise (can pass it on).
-    """
+    Authority: {", ".join(f"{a} ({meaning})" for a, meaning in AUTHORITY_MEANINGS.items())}.
+    """)
+def commitment() -> None:
+    pass
 
 
 @commitment.command("make")
@@ -100,18 +100,16 @@ def show(ws: Any, commitment_id: str, as_json: bool) -> None:
             click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
 
 
-@commitment.command("move")
+@commitment.command("move", help=f"""Move a commitment to STATUS.
+
+    STATUS: {STATUSES}.
+    """)
 @click.argument("commitment_id", metavar="ID")
 @click.argument("status", metavar="STATUS")
 @click.option("--note", help="What happened; needed for withdrawn and not_delivered.")
 @json_option
 @pass_workspace
 def move(ws: Any, commitment_id: str, status: str, note: str | None, as_json: bool) -> None:
-    """Move a commitment to STATUS.
-
-    STATUS: proposed, agreed, in_progress, delivered, partly_delivered,
-    not_delivered, withdrawn.
-    """
     record = ws.move_commitment(commitment_id, status, note=note)
     if as_json:
         echo_json(to_json(record))

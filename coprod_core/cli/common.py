@@ -96,12 +96,17 @@ def echo_json(data: Any) -> None:
 
 def echo_records(records: Iterable[Any]) -> None:
     """Stream a JSON array of records, one at a time (memory stays flat)."""
+    echo_json_stream(to_json(record) for record in records)
+
+
+def echo_json_stream(items: Iterable[Any]) -> None:
+    """Stream a JSON array of JSON-ready items, one a line (memory stays flat)."""
     import json
 
     first = True
     click.echo("[", nl=False)
-    for record in records:
-        text = json.dumps(to_json(record), ensure_ascii=False)
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False)
         click.echo(("\n  " if first else ",\n  ") + text, nl=False)
         first = False
     click.echo("\n]" if not first else "]")

@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import DEFAULT_ROLES
+
 from .common import (
     echo_created,
     echo_fields,
@@ -17,8 +19,8 @@ from .common import (
     to_json,
 )
 
-ROLE_HELP = ("One of lived_experience, peer_researcher, staff, commissioner, partner, "
-             "volunteer, or a role added in [roles.custom] of coprod.toml.")
+ROLE_HELP = (f"One of {', '.join(DEFAULT_ROLES)}, or a role added in [roles.custom] of "
+             "coprod.toml.")
 
 
 @click.group()
@@ -57,7 +59,7 @@ def list_(ws: Any, role: str | None, as_json: bool) -> None:
         return
     echo_table(
         ("id", "name", "role", "pseudonym"),
-        ((p.id, "(erased)" if p.erased_at else p.name, p.role, p.pseudonym) for p in people),
+        ((p.id, "(erased)" if p.is_erased else p.name, p.role, p.pseudonym) for p in people),
         empty="no participants yet; add one with `coprod participant add NAME --role ROLE`",
     )
 
@@ -73,7 +75,7 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
         echo_json(to_json(p))
         return
     echo_fields([
-        ("id", p.id), ("name", "(erased)" if p.erased_at else p.name), ("role", p.role),
+        ("id", p.id), ("name", "(erased)" if p.is_erased else p.name), ("role", p.role),
         ("pseudonym", p.pseudonym), ("email", p.email), ("phone", p.phone),
         ("added", f"{p.created_at:%Y-%m-%d}"),
         ("erased", p.erased_at and f"{p.erased_at:%Y-%m-%d}"),

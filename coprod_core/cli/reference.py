@@ -52,9 +52,9 @@ def _context(command: click.Command, name: str, parent: click.Context | None) ->
 def render(pm: Any = None) -> str:
     """The Markdown of docs/cli.md, with only the built-in plugins loaded."""
     from coprod_core.cli import cli
-    from coprod_core.testing import use_plugin_manager
+    from coprod_core.plugins import using
 
-    with use_plugin_manager(pm if pm is not None else builtin_plugin_manager()):
+    with using(pm if pm is not None else builtin_plugin_manager()):
         root = _context(cli, "coprod", None)
         parts = [HEADER]
         for ctx, text in _walk(cli, root):

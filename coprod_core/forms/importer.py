@@ -7,6 +7,9 @@ invalid rows are to be skipped, in which case the valid rows are kept and
 the rejected ones are written with their reasons to ``<name>.rejected.csv``
 beside the input. Row numbers are those a spreadsheet shows: the header is
 row 1.
+
+One piece: reading, checking and writing the rows are one streaming pass
+inside one operation; split, the pass would be harder to follow.
 """
 
 from __future__ import annotations

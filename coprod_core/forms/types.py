@@ -2,6 +2,9 @@
 
 Every value a type returns is JSON-ready (text, a number, true/false, a list
 of text; a date is its ISO text), so it is stored and read back unchanged.
+
+One piece: the built-in types are one table of small classes that share
+the same helpers; apart, they would be harder to compare and to keep alike.
 """
 
 from __future__ import annotations

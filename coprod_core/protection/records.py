@@ -15,6 +15,7 @@ from attrs import field, frozen
 from attrs import validators as v
 
 from ..model import _optional_text  # the one converter for optional text
+from ..vocabulary import REQUEST_TYPES
 from .settings import add_months
 
 __all__ = [
@@ -26,11 +27,6 @@ REQUESTS = "rights_requests"
 EXPORTS = "exports"
 #: Collections data protection owns; the generic sweeps treat them on their own.
 OWN_COLLECTIONS = (REQUESTS, EXPORTS)
-
-#: The rights a person can exercise under UK GDPR that coprod records.
-REQUEST_TYPES: tuple[str, ...] = (
-    "access", "erasure", "rectification", "restriction", "objection", "portability",
-)
 
 
 @frozen(kw_only=True)

@@ -29,6 +29,8 @@ test is skipped::
 
 Class attributes tune the run: ``processes`` (False for a backend that
 cannot be shared between processes), ``hypothesis_settings``.
+
+One piece: the suite is one class that a backend author subclasses.
 """
 
 from __future__ import annotations

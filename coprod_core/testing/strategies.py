@@ -15,6 +15,9 @@ Use them in a plugin's own tests::
     def test_my_export_keeps_everyone(person): ...
 
 Requires Hypothesis (``pip install coprod[test]``).
+
+One piece: every strategy of the model and the configuration in one module,
+as the style guide asks, so plugin authors find them in one place.
 """
 
 from __future__ import annotations

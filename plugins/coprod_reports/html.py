@@ -6,6 +6,9 @@ escaped. An organisation can replace the page around the report with its own
 template (``[reports] html_template = "path"``, a :class:`string.Template`
 using ``$title``, ``$organisation``, ``$lang``, ``$css``, ``$header``,
 ``$body``, ``$footer``, ``$period`` and ``$generated``).
+
+One piece: the page, its styles and the rendering of each block make one
+format; they change together.
 """
 
 from __future__ import annotations
