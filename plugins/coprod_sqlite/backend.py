@@ -9,7 +9,12 @@ Durability and concurrency choices (argued in docs/storage.md):
 - the database, its ``-wal`` and ``-shm`` files and the workspace's
   ``coprod.toml`` are readable by their owner only;
 - a warning (in ``notices``) when the file sits on a network filesystem,
-  where SQLite's locks are not reliable.
+  where SQLite's locks are not reliable;
+- on a read-only place or a full disk, a read-only connection, and
+  ``cannot_save`` saying why changes wait.
+
+One piece: one class implementing the storage protocol on one connection,
+its SQL beside the method it serves.
 """
 
 from __future__ import annotations
