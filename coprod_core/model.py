@@ -4,13 +4,19 @@ Plain attrs value objects: frozen, keyword-only, validated on construction.
 They know nothing of storage, files or the command line. Change one with the
 methods that return a new object (``moved``, ``with_attendance``...) or with
 :func:`attrs.evolve`.
+
+One piece: the records and the parts they are made of (consent records,
+attendance, transitions, progress updates) refer to one another and share
+the field validators at the top; apart, each module would import the others.
+The vocabularies are in :mod:`coprod_core.vocabulary` and the date range in
+:mod:`coprod_core.dates`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +26,7 @@ from attrs import validators as v
 
 from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
+from .text import TextRefused, check_email, check_phone, check_text
 
 # The vocabularies live in coprod_core.vocabulary, light enough for the CLI's help.
 from .vocabulary import (
@@ -39,12 +46,27 @@ from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
 
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
-    """``enum(value)`` with an error that lists the allowed values."""
-    try:
-        return enum(str(value))
-    except ValueError:
-        raise InvalidValue(what, value, [m.value for m in enum]) from None
+    """``enum(value)`` with an error that lists the allowed values.
 
+    Written as people type it, a value is also accepted with hyphens or
+    spaces for underscores and in any case: ``co-production`` and
+    ``Co production`` are ``co_production``. Anything else is refused with
+    the allowed values and the closest one.
+    """
+    text = str(value)
+    for candidate in (text, "_".join(text.replace("-", " ").split()).lower()):
+        try:
+            return enum(candidate)
+        except ValueError:
+            continue
+    raise InvalidValue(what, value, [m.value for m in enum])
+
+
+# The one range of dates people may give lives in coprod_core.dates; re-exported here.
+from .dates import DATES as DATES  # noqa: E402
+from .dates import MAX_RETENTION_YEARS as MAX_RETENTION_YEARS  # noqa: E402
+from .dates import DateRange as DateRange  # noqa: E402
+from .dates import date_in_range as date_in_range  # noqa: E402
 
 # ---------------------------------------------------------------- validators
 
@@ -61,14 +83,43 @@ def _text(_inst: object, attribute: Any, value: str) -> None:
 
 
 def _strip(value: str) -> str:
-    return value.strip()
+    return _one_newline(value).strip()
 
 
 def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.strip()
+    value = _one_newline(value).strip()
     return value or None
+
+
+def _one_newline(value: Any) -> Any:
+    # A line break typed or pasted as \r\n (or \r) is stored as \n.
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _checked(check: Callable[[str, str], object]) -> Any:
+    """An attrs validator running ``check(value, field name)`` on text (None passes)."""
+
+    def validator(_inst: object, attribute: Any, value: str | None) -> None:
+        if value is None:
+            return
+        try:
+            check(value, attribute.name)
+        except TextRefused as exc:
+            raise ValidationFailed(str(exc)) from None
+
+    return validator
+
+
+#: Text on one line (names, titles, versions); text that may hold new lines
+#: and tabs (descriptions, notes); contact details.
+_line = _checked(check_text)
+_lines = _checked(lambda value, what: check_text(value, what, lines=True))
+_email = _checked(lambda value, _what: check_email(value))
+_phone = _checked(lambda value, _what: check_phone(value))
 
 
 def _namespaced(_inst: object, _attribute: Any, value: dict[str, Any]) -> None:
@@ -96,9 +147,9 @@ class ConsentRecord:
     purpose: str = field(validator=v.in_(CONSENT_PURPOSES))
     given: bool
     #: The version of the statement shown: a version label or a hash of its text.
-    statement_version: str
+    statement_version: str = field(converter=_strip, validator=[_text, _line])
     method: ConsentMethod = field(converter=ConsentMethod)
-    recorded_by: str
+    recorded_by: str = field(converter=_strip, validator=[_text, _line])
     at: dt.datetime = field(converter=_utc)
 
 
@@ -115,11 +166,11 @@ class Demographic:
 class Participant:
     id: str
     #: The name the person chose to be known by.
-    name: str = field(converter=_strip, validator=_text)
-    role: str
-    pseudonym: str | None = field(default=None, converter=_optional_text)
-    email: str | None = field(default=None, converter=_optional_text)
-    phone: str | None = field(default=None, converter=_optional_text)
+    name: str = field(converter=_strip, validator=[_text, _line])
+    role: str = field(validator=_line)
+    pseudonym: str | None = field(default=None, converter=_optional_text, validator=_line)
+    email: str | None = field(default=None, converter=_optional_text, validator=_email)
+    phone: str | None = field(default=None, converter=_optional_text, validator=_phone)
     consents: tuple[ConsentRecord, ...] = field(default=(), converter=_tuple)
     demographics: tuple[Demographic, ...] = field(default=(), converter=_tuple)
     #: Plugin data, keyed ``<plugin>.<name>``.
@@ -171,22 +222,22 @@ class Feedback:
     """A short "how did today feel" from one attendee."""
 
     participant_id: str
-    text: str = field(converter=_strip)
+    text: str = field(converter=_strip, validator=_lines)
 
 
 @frozen(kw_only=True)
 class Session:
     id: str
-    title: str = field(converter=_strip, validator=_text)
-    date: dt.date
+    title: str = field(converter=_strip, validator=[_text, _line])
+    date: dt.date = field(validator=date_in_range)
     #: What the session was for.
-    purpose: str | None = field(default=None, converter=_optional_text)
+    purpose: str | None = field(default=None, converter=_optional_text, validator=_lines)
     facilitators: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
     attendance: tuple[Attendance, ...] = field(default=(), converter=_tuple)
     ratings: tuple[Rating, ...] = field(default=(), converter=_tuple)
     feedback: tuple[Feedback, ...] = field(default=(), converter=_tuple)
     #: What was agreed would happen next.
-    agreed_next: str | None = field(default=None, converter=_optional_text)
+    agreed_next: str | None = field(default=None, converter=_optional_text, validator=_lines)
     created_at: dt.datetime = field(converter=_utc)
 
     def status_of(self, participant_id: str) -> AttendanceStatus | None:
@@ -228,8 +279,8 @@ class Transition:
 
     status: str
     at: dt.datetime = field(converter=_utc)
-    actor: str
-    note: str | None = field(default=None, converter=_optional_text)
+    actor: str = field(validator=_line)
+    note: str | None = field(default=None, converter=_optional_text, validator=_lines)
 
 
 def _check_history(lc: lifecycle.Lifecycle, inst: Any) -> None:
@@ -284,7 +335,7 @@ class Tension(_Lifecycled):
 
     id: str
     kind: TensionKind = field(converter=TensionKind)
-    description: str = field(converter=_strip, validator=_text)
+    description: str = field(converter=_strip, validator=[_text, _lines])
     raised_by: str | None = None
     session_id: str | None = None
     #: The participants (ids) or roles between whom the tension sits.
@@ -299,8 +350,8 @@ class Tension(_Lifecycled):
 @frozen(kw_only=True)
 class ProgressUpdate:
     at: dt.datetime = field(converter=_utc)
-    actor: str
-    note: str = field(converter=_strip, validator=_text)
+    actor: str = field(validator=_line)
+    note: str = field(converter=_strip, validator=[_text, _lines])
 
 
 @frozen(kw_only=True)
@@ -308,13 +359,13 @@ class Commitment(_Lifecycled):
     LIFECYCLE = lifecycle.COMMITMENT
 
     id: str
-    description: str = field(converter=_strip, validator=_text)
+    description: str = field(converter=_strip, validator=[_text, _lines])
     #: The participant who made the promise.
     made_by: str
     authority: Authority = field(converter=Authority)
     #: What they can realistically do, in their own words.
-    scope: str | None = field(default=None, converter=_optional_text)
-    due: dt.date | None = None
+    scope: str | None = field(default=None, converter=_optional_text, validator=_lines)
+    due: dt.date | None = field(default=None, validator=date_in_range)
     session_id: str | None = None
     #: The tensions this commitment answers.
     answers: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
@@ -351,7 +402,7 @@ class Submission:
     participant_id: str | None = None
     session_id: str | None = None
     at: dt.datetime = field(converter=_utc)
-    recorded_by: str
+    recorded_by: str = field(validator=_line)
     answers: dict[str, Any] = field(factory=dict)
     not_stored: tuple[str, ...] = field(default=(), converter=_tuple)
 

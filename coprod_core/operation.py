@@ -52,6 +52,8 @@ class Operation:
         self.workspace = workspace
         self.name = name
         self.ids: list[str] = []
+        # The same ids as a set: an import names thousands of records.
+        self._named: set[str] = set()
         self.events: list[Event] = []
         #: Set when personal data was removed: the backend purges after the commit.
         self.needs_purge = False
@@ -71,7 +73,8 @@ class Operation:
             collection, self.storage.next_number(collection))
 
     def _touch(self, record_id: str) -> None:
-        if record_id not in self.ids:
+        if record_id not in self._named:
+            self._named.add(record_id)
             self.ids.append(record_id)
 
     def touch(self, record_id: str) -> None:

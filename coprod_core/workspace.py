@@ -11,6 +11,9 @@ The unit of work itself, :class:`~coprod_core.operation.Operation`, is in
 (adding a participant, moving a commitment...) are services, one module per
 record kind in :mod:`coprod_core.services`; the workspace offers each under
 its Python API name (``ws.add_participant``).
+
+One piece: opening, the reads and the Python API's names for the services
+are the one object a front end holds; the names are one line each.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import getpass
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,7 @@ from . import serialise
 from .config import CONFIG_NAME, Config, default_toml
 from .errors import (
     ConfigError,
+    CoprodError,
     InvalidValue,
     WorkspaceNotFound,
 )
@@ -159,23 +163,28 @@ class Workspace:
         actor: str | None = None,
     ) -> Workspace:
         """Create a workspace folder with a commented ``coprod.toml`` and open it."""
-        folder = Path(root).expanduser()
-        config_path = folder / CONFIG_NAME
-        if config_path.exists():
+        # Resolved, as the OS would: ``a/../b`` is ``b`` even when ``a`` does not exist.
+        try:
+            folder = Path(root).expanduser().resolve()
+            config_path = folder / CONFIG_NAME
+            exists, is_dir, is_workspace = folder.exists(), folder.is_dir(), config_path.exists()
+        except (OSError, ValueError) as exc:
+            raise CoprodError(f"cannot create a workspace in {root} ({_reason(exc)})") from None
+        if is_workspace:
             raise ConfigError(
                 f"{folder} is already a coprod workspace; change it with `coprod config set`"
             )
-        if folder.exists() and not folder.is_dir():
+        if exists and not is_dir:
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
-        created = not folder.exists()
-        private_folder(folder, parents=True)
-        atomic_write(config_path, default_toml(org, backend))
+        created = make_folders(folder)
         try:
+            atomic_write(config_path, default_toml(org, backend))
             return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
         except BaseException:
             config_path.unlink(missing_ok=True)
             if created:
-                _remove_empty(folder)
+                _remove_empty(created[-1])
+            remove_folders(created[:-1])
             raise
 
     @classmethod
@@ -373,6 +382,42 @@ class Workspace:
 
     def audit(self) -> Iterator[dict[str, Any]]:
         return self.storage.iterate_audit()
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents; the folders created, outermost first.
+
+    The path is resolved first, so ``a/../b`` creates ``b`` alone, not an
+    ``a`` left behind; what was created can be removed again on failure
+    with :func:`remove_folders`.
+    """
+    try:
+        target = Path(folder).resolve()
+        missing = [p for p in (target, *target.parents) if not p.exists()]
+    except (OSError, ValueError) as exc:
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
+    missing.reverse()
+    try:
+        for path in missing:
+            private_folder(path)  # 0700 whatever the umask: a workspace holds personal data
+    except OSError as exc:
+        remove_folders(missing)
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
+    except BaseException:
+        remove_folders(missing)
+        raise
+    return missing
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` created, innermost first, if still empty."""
+    for path in reversed(folders):
+        with suppress(OSError):
+            path.rmdir()
 
 
 def _remove_empty(folder: Path) -> None:

@@ -15,6 +15,7 @@ from .common import (
     echo_fields,
     echo_history,
     echo_json,
+    echo_line,
     echo_records,
     echo_table,
     json_option,
@@ -82,9 +83,16 @@ def list_(ws: Any, status: str | None, authority: str | None, overdue: bool,
 @pass_workspace
 def show(ws: Any, commitment_id: str, as_json: bool) -> None:
     """Show one commitment with its history and progress updates."""
+    from coprod_core.importing import links_for
+
     c = ws.commitment(commitment_id)
+    links = links_for(ws, c.id)
     if as_json:
-        echo_json(to_json(c))
+        data = to_json(c)
+        if links:
+            data["imported_from"] = [{"ref": lk.ref, "url": lk.url, "parent": lk.parent_id}
+                                     for lk in links if lk.kind == "commitment"]
+        echo_json(data)
         return
     overdue = " (overdue)" if c.is_overdue(ws.today()) else ""
     echo_fields([
@@ -92,12 +100,15 @@ def show(ws: Any, commitment_id: str, as_json: bool) -> None:
         ("authority", c.authority), ("scope", c.scope), ("status", c.status),
         ("due", c.due and f"{c.due}{overdue}"), ("session", c.session_id),
         ("answers", ", ".join(c.answers)),
+        ("part of", ", ".join(lk.parent_id for lk in links if lk.parent_id)),
+        ("imported from", ", ".join(lk.ref + (f" ({lk.url})" if lk.url else "")
+                                    for lk in links if lk.kind == "commitment")),
     ])
     echo_history(c.history)
     if c.updates:
         click.echo("progress:")
         for u in c.updates:
-            click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
+            echo_line(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
 
 
 @commitment.command("move", help=f"""Move a commitment to STATUS.

@@ -12,6 +12,7 @@ from .common import (
     echo_created,
     echo_fields,
     echo_json,
+    echo_line,
     echo_records,
     echo_table,
     json_option,
@@ -85,12 +86,12 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
         for purpose in dict.fromkeys(c.purpose for c in p.consents):
             c = p.consent(purpose)
             state = "given" if c.given else "withdrawn"
-            click.echo(f"  {purpose:<26} {state} {c.at:%Y-%m-%d} ({c.method}, by {c.recorded_by})")
+            echo_line(f"  {purpose:<26} {state} {c.at:%Y-%m-%d} ({c.method}, by {c.recorded_by})")
     for d in p.demographics:
         flag = f" [special category: {d.category}]" if d.category else ""
-        click.echo(f"{d.key}: {d.value}{flag}")
+        echo_line(f"{d.key}: {d.value}{flag}")
     for key, value in sorted(p.extra.items()):
-        click.echo(f"{key}: {value}")
+        echo_line(f"{key}: {value}")
 
 
 @participant.command("update")

@@ -31,6 +31,11 @@ all mean participant `P-12`.
 
 Plugins may add commands of their own; `coprod --help` lists them and
 `coprod plugins` says which plugin each comes from.
+
+What coprod refuses, for every command alike (text that is not UTF-8,
+control characters in names, dates outside 1900-01-01 to 2999-12-31...),
+is on [What coprod accepts](input.md). Values from a list can be typed as
+people write them: `co-production` and `Co production` mean `co_production`.
 """
 
 

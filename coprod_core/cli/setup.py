@@ -48,23 +48,22 @@ def _from_config(directory: Path, config_file: Path) -> Any:
     """A workspace in ``directory`` whose coprod.toml is a copy of ``config_file``."""
     from coprod_core.config import CONFIG_NAME, Config
     from coprod_core.errors import ConfigError
-    from coprod_core.files import atomic_write, private_folder
-    from coprod_core.workspace import Workspace
+    from coprod_core.files import atomic_write
+    from coprod_core.workspace import Workspace, make_folders, remove_folders
 
+    directory = directory.expanduser().resolve()
     target = directory / CONFIG_NAME
     if target.exists():
         raise ConfigError(
             f"{directory} is already a coprod workspace; change it with `coprod config set`")
     Config.from_toml(config_file)  # a mistake is reported against the file given
-    created = not directory.exists()
-    private_folder(directory, parents=True)
-    atomic_write(target, config_file.read_bytes())
+    created = make_folders(directory)
     try:
+        atomic_write(target, config_file.read_bytes())
         return Workspace.open(directory, actor=_actor())
     except BaseException:
         target.unlink(missing_ok=True)
-        if created and not any(directory.iterdir()):
-            directory.rmdir()
+        remove_folders(created)
         raise
 
 

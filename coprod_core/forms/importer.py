@@ -146,12 +146,9 @@ def expected_columns(form: FormDefinition) -> tuple[tuple[str, ...], tuple[str, 
 
 
 def _open(path: Path) -> tuple[Any, io.TextIOWrapper]:
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed by the caller, with the wrapper)
-    except FileNotFoundError:
-        raise CoprodError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise CoprodError(f"{path} cannot be read ({exc.strerror})") from None
+    from ..inputs import open_input
+
+    raw = open_input(path)
     start = raw.read(4)
     raw.seek(0)
     if not start:

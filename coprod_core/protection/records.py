@@ -14,7 +14,7 @@ from typing import Any
 from attrs import field, frozen
 from attrs import validators as v
 
-from ..model import _optional_text  # the one converter for optional text
+from ..model import _optional_text, date_in_range  # one converter for optional text
 from ..vocabulary import REQUEST_TYPES
 from .settings import add_months
 
@@ -37,10 +37,10 @@ class RightsRequest:
     type: str = field(validator=v.in_(REQUEST_TYPES))
     #: The participant it is about, when they are in the records.
     participant_id: str | None = None
-    received: dt.date
+    received: dt.date = field(validator=date_in_range)
     #: One calendar month after it was received (ICO guidance).
     due: dt.date
-    done: dt.date | None = None
+    done: dt.date | None = field(default=None, validator=date_in_range)
     note: str | None = field(default=None, converter=_optional_text)
     created_at: dt.datetime
 
