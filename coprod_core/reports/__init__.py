@@ -18,9 +18,12 @@ from attrs import evolve, field, frozen
 from coprod_core.errors import CoprodError, InvalidValue
 
 from .document import (
+    Amount,
+    Breakdown,
     Cell,
     Chart,
     Column,
+    Count,
     Disclosure,
     Figure,
     Hidden,
@@ -28,6 +31,7 @@ from .document import (
     Mean,
     Metric,
     Metrics,
+    Of,
     Paragraph,
     Ratio,
     Report,
@@ -36,6 +40,7 @@ from .document import (
     Series,
     Table,
     ValueType,
+    of,
 )
 
 if TYPE_CHECKING:
@@ -44,10 +49,40 @@ if TYPE_CHECKING:
     from coprod_core.workspace import Workspace
 
 __all__ = [
-    "Cell", "Chart", "Column", "Disclosure", "Figure", "Files", "Hidden", "LazyRows", "Mean",
-    "Metric", "Metrics", "Paragraph", "Params", "Ratio", "Report", "ReportFormat",
-    "ReportKind", "Row", "Section", "Series", "Table", "ValueType", "build", "format_named",
-    "formats", "kind_named", "kinds", "render", "render_bytes",
+    "Amount",
+    "Breakdown",
+    "Cell",
+    "Chart",
+    "Column",
+    "Count",
+    "Disclosure",
+    "Figure",
+    "Files",
+    "Hidden",
+    "LazyRows",
+    "Mean",
+    "Metric",
+    "Metrics",
+    "Of",
+    "Paragraph",
+    "Params",
+    "Ratio",
+    "Report",
+    "ReportFormat",
+    "ReportKind",
+    "Row",
+    "Section",
+    "Series",
+    "Table",
+    "ValueType",
+    "build",
+    "format_named",
+    "formats",
+    "kind_named",
+    "kinds",
+    "of",
+    "render",
+    "render_bytes",
 ]
 
 
