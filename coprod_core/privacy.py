@@ -217,10 +217,12 @@ class Matcher:
     as "River") only as written or in capitals, so that "river" in a
     sentence is left alone. Each part of a name of three letters or more
     is matched too: people are often written by their first name.
+    ``any_case`` matches single words whatever their case too (reports take
+    no chances: "river" is redacted with "River").
     """
 
-    def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False
-                 ) -> None:
+    def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False,
+                 any_case: bool = False) -> None:
         loose: set[str] = set()
         exact: set[str] = set()
         for name in (person.name, person.pseudonym):
@@ -243,7 +245,10 @@ class Matcher:
         if with_id:
             parts.append(rf"(?<![\w-]){re.escape(person.id)}(?!\d)")
         self._loose = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-        self._exact = (re.compile(rf"(?<!\w)(?:{'|'.join(self._sorted(exact))})(?!\w)")
+        if any_case:
+            exact = {v for word in exact for v in _variants(word)}
+        self._exact = (re.compile(rf"(?<!\w)(?:{'|'.join(self._sorted(exact))})(?!\w)",
+                                  re.IGNORECASE if any_case else 0)
                        if exact else None)
 
     @staticmethod
@@ -255,10 +260,10 @@ class Matcher:
             return False
         return any(r is not None and r.search(text) for r in (self._loose, self._exact))
 
-    def scrub(self, text: str) -> str:
+    def scrub(self, text: str, marker: str = MARKER) -> str:
         for regex in (self._loose, self._exact):
             if regex is not None:
-                text = regex.sub(MARKER, text)
+                text = regex.sub(marker, text)
         return text
 
     def scrub_optional(self, text: str | None) -> str | None:
