@@ -511,7 +511,7 @@ def programmes(draw: st.DrawFn, *, max_people: int = 24, max_sessions: int = 5
 
     def mention() -> str:
         who = people[draw(st.integers(0, n - 1))]
-        ways = [who["name"]] + [w for w in (who["pseudonym"], who["email"]) if w]
+        ways: list[str] = [str(w) for w in (who["name"], who["pseudonym"], who["email"]) if w]
         return draw(st.sampled_from(_TEMPLATES)).format(_written(draw, draw(
             st.sampled_from(ways))))
 
