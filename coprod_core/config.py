@@ -31,9 +31,10 @@ _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 #: Top-level table -> "module:function" that checks it. The function takes
 #: ``(table, context)`` and raises :class:`ConfigError` via ``context.error``.
 SECTION_CHECKERS: dict[str, str] = {
-    "privacy": "coprod_core.privacy:check_config",
+    "privacy": "coprod_core.protection.settings:check_config",
     "forms": "coprod_core.forms.declare:check_forms",
     "reports": "coprod_core.reports.disclosure:check_section",
+    "web": "coprod_core.access:check_config",
 }
 
 CORE_SECTIONS = ("workspace", "storage", "roles", "plugins")

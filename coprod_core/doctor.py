@@ -182,7 +182,8 @@ def check_privacy(c: Checkup) -> Iterator[Finding]:
     """Rights requests past their due date, and people due for retention review."""
     if c.workspace is None:
         return
-    from .privacy import overdue_requests_check, retention_check
+    from .services.retention import retention_check
+    from .services.rights_requests import overdue_requests_check
 
     requests = overdue_requests_check(c.workspace)
     for item in requests:

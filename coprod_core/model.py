@@ -218,6 +218,11 @@ class Participant:
     erased_at: dt.datetime | None = None
 
     @property
+    def is_erased(self) -> bool:
+        """Whether this record is the tombstone of an erased person."""
+        return self.erased_at is not None
+
+    @property
     def display_name(self) -> str:
         return self.pseudonym or self.name
 

@@ -22,7 +22,8 @@ from attrs import frozen
 
 from . import ids, serialise
 from .errors import CoprodError
-from .privacy import EXPORTS, OWN_COLLECTIONS, REQUESTS, Matcher, refers_to
+from .protection.matcher import Matcher, refers_to
+from .protection.records import EXPORTS, OWN_COLLECTIONS, REQUESTS
 from .storage import CORE_COLLECTIONS
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def audit_names(entry_ids: Any, record_id: str) -> bool:
 
 def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     """Everything held about one person, as a JSON-ready dict."""
-    from .privacy import _call_plugins
+    from .services.base import call_plugins
 
     person = ws.participant(participant_id)
     pid = person.id
@@ -125,14 +126,15 @@ def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:
     for doc in ws.storage.iterate(EXPORTS, {"participant_id": pid}):
         out["exports"].append({k: v for k, v in doc.items() if k != "schema_version"})
     out["audit"] = [e for e in ws.audit() if audit_names(e.get("ids"), pid)]
-    held = _call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
+    held = call_plugins(ws, "coprod_subject_access", "collecting a subject access export",
                          participant=person)
     out["plugins"] = {name: data for name, data in held.items() if data}
     core = {*CORE_COLLECTIONS, *OWN_COLLECTIONS}
     for collection in ws.storage.collections():
         if collection in core:
             continue
-        found = [{k: v for k, v in doc.items() if k != "schema_version"}
+        # An account's password hash is not information about the person.
+        found = [{k: v for k, v in doc.items() if k not in ("schema_version", "password_hash")}
                  for doc in ws.storage.iterate(collection)
                  if refers_to(doc, pid) or match.finds_in(doc)]
         if found:
@@ -359,7 +361,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     later deletes the file too.
     """
     from .config import write_atomic
-    from .privacy import EXPORTS, ExportRecord
+    from .protection.records import ExportRecord
 
     target = Path(path).expanduser().absolute()
     chosen = format_for(target, fmt)

@@ -1,10 +1,14 @@
-"""The Workspace: the one service every front end uses.
+"""The Workspace: wiring, the unit of work and the reads every front end uses.
 
 It opens the configuration and the storage backend, and applies each
 operation inside one transaction: validation hooks run before every write,
 an audit entry records who did what to which records, and event hooks run
 after the commit. An error anywhere, from the core or a plugin, rolls the
 whole operation back: nothing is half-written.
+
+The commands (adding a participant, moving a commitment...) are services,
+one module per record kind in :mod:`coprod_core.services`; the workspace
+offers each under its Python API name (``ws.add_participant``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pluggy
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 
 from . import ids, serialise
 from .config import CONFIG_NAME, Config, default_toml, write_atomic
@@ -33,20 +37,24 @@ from .errors import (
     WorkspaceNotFound,
 )
 from .model import (
-    AttendanceStatus,
     Authority,
     Commitment,
     CommitmentStatus,
     Participant,
-    ProgressUpdate,
-    Rung,
     Session,
     Tension,
     TensionKind,
     TensionStatus,
-    Transition,
     parse_choice,
 )
+
+# Aliased: the class's reads (``participants()``...) would hide these names.
+from .services import commitments as _commitments
+from .services import consent as _consent
+from .services import erasure as _erasure
+from .services import participants as _participants
+from .services import sessions as _sessions
+from .services import tensions as _tensions
 from .storage import Storage
 
 R = TypeVar("R")
@@ -460,8 +468,11 @@ class Workspace:
             raise InvalidValue("role", role, self.config.roles)
         return role
 
-    def _existing(self, collection: str, record_id: str | None) -> str | None:
-        """The canonical id of an existing record, or None when not given."""
+    def existing_id(self, collection: str, record_id: str | None) -> str | None:
+        """The canonical id of an existing record, or None when ``record_id`` is None.
+
+        Raises :class:`~coprod_core.errors.NotFound` when there is no such record.
+        """
         if record_id is None:
             return None
         canonical = ids.parse_id(collection, record_id)
@@ -469,279 +480,26 @@ class Workspace:
             raise NotFound(ids.KINDS[collection][1], canonical)
         return canonical
 
-    def _party(self, value: str) -> str:
-        """A tension's party: a participant id or a role."""
-        if value in self.config.roles:
-            return value
-        if ids.collection_of(value) == "participants":
-            return self._existing("participants", value)  # type: ignore[return-value]
-        raise CoprodError(
-            f"{value!r} is neither a participant id (like P-12) nor a role; "
-            f"roles: {', '.join(self.config.roles)}"
-        )
+    # ------------------------------------------------------------ commands
+    #
+    # The services (coprod_core.services) under the Python API's names: each
+    # is a function taking the workspace first, so it is a method here as it
+    # stands, with its own signature and docstring. The rules live there only.
 
-    # ------------------------------------------------------------ participants
-
-    def add_participant(
-        self,
-        name: str,
-        *,
-        role: str,
-        pseudonym: str | None = None,
-        email: str | None = None,
-        phone: str | None = None,
-        extra: Mapping[str, Any] | None = None,
-    ) -> Participant:
-        self.check_role(role)
-        with self.operation("participant.add") as op:
-            person = Participant(
-                id=op.new_id("participants"), name=name, role=role, pseudonym=pseudonym,
-                email=email, phone=phone, extra=dict(extra or {}), created_at=self.now(),
-            )
-            op.write("participants", person)
-            op.emit("participant.added", person)
-        return person
-
-    def add_participants(self, people: Iterable[Mapping[str, Any]], *, chunk: int = 2000) -> int:
-        """Add many participants in one operation (bulk entry and imports).
-
-        Each item has the keyword arguments of :meth:`add_participant`.
-        """
-        total = 0
-        with self.operation("participant.add_many") as op:
-            batch: list[Mapping[str, Any]] = []
-            for item in people:
-                batch.append(item)
-                if len(batch) >= chunk:
-                    total += self._add_batch(op, batch)
-                    batch = []
-            if batch:
-                total += self._add_batch(op, batch)
-        return total
-
-    def _add_batch(self, op: Operation, batch: list[Mapping[str, Any]]) -> int:
-        first = op.storage.next_number("participants", len(batch))
-        now = self.now()
-        roles = set(self.config.roles)
-        prefix = ids.format_id("participants", 0)[:-1]
-        records: list[Participant] = []
-        append = records.append
-        for number, item in enumerate(batch, start=first):
-            if item.get("role") not in roles:
-                raise InvalidValue("role", item.get("role"), self.config.roles)
-            append(Participant(id=f"{prefix}{number}", created_at=now, **item))
-        return op.write_many("participants", records)
-
-    def update_participant(self, record_id: str, **changes: Any) -> Participant:
-        allowed = {"name", "role", "pseudonym", "email", "phone", "extra", "demographics"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue("participant field", sorted(unknown)[0], sorted(allowed))
-        if "role" in changes:
-            self.check_role(changes["role"])
-        with self.operation("participant.update") as op:
-            before = self.participant(record_id)
-            if before.erased_at is not None:
-                raise CoprodError(f"{before.id} was erased and cannot be changed")
-            after = evolve(before, **changes)
-            op.write("participants", after, before)
-            op.emit("participant.updated", after)
-        return after
-
-    def record_consent(
-        self,
-        participant_id: str,
-        purpose: str,
-        *,
-        given: bool,
-        statement_version: str,
-        method: str,
-        recorded_by: str | None = None,
-    ) -> Participant:
-        """Record that consent for ``purpose`` was given or withdrawn, now."""
-        from .model import CONSENT_PURPOSES, ConsentMethod, ConsentRecord
-
-        if purpose not in CONSENT_PURPOSES:
-            raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
-        how = parse_choice(ConsentMethod, method, "consent method")
-        with self.operation("participant.consent") as op:
-            before = self.participant(participant_id)
-            if before.erased_at is not None:
-                raise CoprodError(f"{before.id} was erased; consent cannot be recorded")
-            record = ConsentRecord(
-                purpose=purpose, given=given, statement_version=statement_version,
-                method=how, recorded_by=recorded_by or self.actor, at=self.now(),
-            )
-            after = evolve(before, consents=(*before.consents, record))
-            if not given:
-                from .privacy import apply_withdrawal
-
-                after = apply_withdrawal(self, op, after, purpose)
-            op.write("participants", after, before)
-            op.emit("participant.consent", after)
-        return after
-
-    # ------------------------------------------------------------ sessions
-
-    def new_session(
-        self,
-        title: str,
-        *,
-        date: dt.date,
-        purpose: str | None = None,
-        facilitators: Iterable[str] = (),
-        agreed_next: str | None = None,
-    ) -> Session:
-        with self.operation("session.new") as op:
-            people = tuple(self._existing("participants", f) or "" for f in facilitators)
-            session = Session(
-                id=op.new_id("sessions"), title=title, date=date, purpose=purpose,
-                facilitators=people, agreed_next=agreed_next, created_at=self.now(),
-            )
-            op.write("sessions", session)
-            op.emit("session.created", session)
-        return session
-
-    def update_session(self, record_id: str, **changes: Any) -> Session:
-        allowed = {"title", "date", "purpose", "agreed_next", "facilitators"}
-        unknown = set(changes) - allowed
-        if unknown:
-            raise InvalidValue("session field", sorted(unknown)[0], sorted(allowed))
-        with self.operation("session.update") as op:
-            before = self.session(record_id)
-            if "facilitators" in changes:
-                changes["facilitators"] = tuple(
-                    self._existing("participants", f) or "" for f in changes["facilitators"]
-                )
-            after = evolve(before, **changes)
-            op.write("sessions", after, before)
-            op.emit("session.updated", after)
-        return after
-
-    def attend(
-        self, session_id: str, participant_ids: Iterable[str], status: str = "attended"
-    ) -> Session:
-        chosen = parse_choice(AttendanceStatus, status, "attendance status")
-        with self.operation("session.attend") as op:
-            before = session = self.session(session_id)
-            people = list(dict.fromkeys(
-                self._existing("participants", p) or "" for p in participant_ids
-            ))
-            if not people:
-                raise CoprodError("name at least one participant id")
-            for pid in people:
-                if self.participant(pid).erased_at is not None:
-                    raise CoprodError(f"{pid} was erased; attendance cannot be recorded")
-                session = session.with_attendance(pid, chosen)
-            op.write("sessions", session, before)
-            op.emit("session.attendance", session, *people)
-        return session
-
-    def rate(self, session_id: str, participant_id: str, rung: str) -> Session:
-        chosen = parse_choice(Rung, rung, "rung of the ladder")
-        with self.operation("session.rate") as op:
-            before = self.session(session_id)
-            pid = self._existing("participants", participant_id) or ""
-            session = before.with_rating(pid, chosen)
-            op.write("sessions", session, before)
-            op.emit("session.rated", session, pid)
-        return session
-
-    # ------------------------------------------------------------ tensions
-
-    def raise_tension(
-        self,
-        description: str,
-        *,
-        kind: str,
-        session_id: str | None = None,
-        raised_by: str | None = None,
-        between: Iterable[str] = (),
-        note: str | None = None,
-    ) -> Tension:
-        chosen = parse_choice(TensionKind, kind, "tension kind")
-        with self.operation("tension.raise") as op:
-            parties = tuple(self._party(p) for p in between)
-            tension = Tension(
-                id=op.new_id("tensions"), kind=chosen, description=description,
-                raised_by=self._existing("participants", raised_by),
-                session_id=self._existing("sessions", session_id), between=parties,
-                status=TensionStatus.RAISED,
-                history=(Transition(status="raised", at=self.now(), actor=self.actor,
-                                    note=note),),
-            )
-            op.write("tensions", tension)
-            op.emit("tension.raised", tension)
-        return tension
-
-    def move_tension(self, record_id: str, status: str, *, note: str | None = None) -> Tension:
-        target = parse_choice(TensionStatus, status, "tension status")
-        with self.operation("tension.move") as op:
-            before = self.tension(record_id)
-            after = before.moved(target, at=self.now(), actor=self.actor, note=note)
-            op.write("tensions", after, before)
-            op.emit("tension.moved", after)
-        return after
-
-    # ------------------------------------------------------------ commitments
-
-    def make_commitment(
-        self,
-        description: str,
-        *,
-        made_by: str,
-        authority: str,
-        scope: str | None = None,
-        due: dt.date | None = None,
-        session_id: str | None = None,
-        answers: Iterable[str] = (),
-        note: str | None = None,
-    ) -> Commitment:
-        chosen = parse_choice(Authority, authority, "authority")
-        with self.operation("commitment.make") as op:
-            maker = self._existing("participants", made_by) or ""
-            commitment = Commitment(
-                id=op.new_id("commitments"), description=description, made_by=maker,
-                authority=chosen, scope=scope, due=due,
-                session_id=self._existing("sessions", session_id),
-                answers=tuple(self._existing("tensions", t) or "" for t in answers),
-                status=CommitmentStatus.PROPOSED,
-                history=(Transition(status="proposed", at=self.now(), actor=self.actor,
-                                    note=note),),
-            )
-            op.write("commitments", commitment)
-            op.emit("commitment.made", commitment)
-        return commitment
-
-    def move_commitment(
-        self, record_id: str, status: str, *, note: str | None = None
-    ) -> Commitment:
-        target = parse_choice(CommitmentStatus, status, "commitment status")
-        with self.operation("commitment.move") as op:
-            before = self.commitment(record_id)
-            after = before.moved(target, at=self.now(), actor=self.actor, note=note)
-            op.write("commitments", after, before)
-            op.emit("commitment.moved", after)
-        return after
-
-    def update_commitment(self, record_id: str, note: str) -> Commitment:
-        with self.operation("commitment.update") as op:
-            before = self.commitment(record_id)
-            if before.LIFECYCLE.is_final(before.status):
-                raise CoprodError(
-                    f"{before.id} is {before.status}; progress can no longer be added"
-                )
-            update = ProgressUpdate(at=self.now(), actor=self.actor, note=note)
-            after = before.with_update(update)
-            op.write("commitments", after, before)
-            op.emit("commitment.updated", after)
-        return after
-
-    def erase_participant(self, record_id: str) -> Any:
-        """Erase a person everywhere, keeping a tombstone; see :mod:`coprod_core.privacy`."""
-        from .privacy import erase
-
-        return erase(self, record_id)
+    add_participant = _participants.add
+    add_participants = _participants.add_many
+    update_participant = _participants.update
+    record_consent = _consent.record
+    erase_participant = _erasure.erase
+    new_session = _sessions.new
+    update_session = _sessions.update
+    attend = _sessions.attend
+    rate = _sessions.rate
+    raise_tension = _tensions.raise_
+    move_tension = _tensions.move
+    make_commitment = _commitments.make
+    move_commitment = _commitments.move
+    update_commitment = _commitments.update
 
     # ------------------------------------------------------------ audit
 

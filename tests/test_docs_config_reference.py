@@ -82,8 +82,11 @@ def _probe(pm: Any, path: tuple[str, ...]) -> set[str]:
         if path == () and key == "storage":
             found.add("storage")
             continue
-        if _allowed(_error(pm, _nest(child, {PROBE: {}})), f"{'.'.join(child)}.{PROBE}") \
-                is not None or path == ():
+        probed = _error(pm, _nest(child, {PROBE: {}}))
+        inside = f"{'.'.join(child)}.{PROBE}"
+        # A table of named entries refuses an empty entry at a key inside it.
+        named = probed is not None and str(probed.key or "").startswith(f"{inside}.")
+        if _allowed(probed, inside) is not None or named or path == ():
             found |= _probe(pm, child)
         else:
             found.add(".".join(child))

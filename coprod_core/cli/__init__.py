@@ -45,6 +45,8 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
               "Show who changed what and when (never the details themselves)."),
     "intake": ("coprod_core.cli.intake", "intake",
                "Intake forms: list, show, fill in at the terminal, import a spreadsheet."),
+    "account": ("coprod_core.cli.account", "account",
+                "Accounts for the web front: add, list, show, disable, reset, remove."),
     "report": ("coprod_core.cli.report", "report",
                "Write reports: summary, you said we did, tensions, participation, ladder."),
 }

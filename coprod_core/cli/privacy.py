@@ -90,7 +90,7 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
     if missing:
         raise click.UsageError(f"add {' and '.join(missing)}")
     person = ws.participant(participant_id)
-    if person.erased_at is not None:
+    if person.is_erased:
         from coprod_core.errors import CoprodError
 
         raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
@@ -101,7 +101,7 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
                               recorded_by=recorded_by)
     if as_json:
         echo_json(to_json(after))
-    elif after.erased_at is not None:
+    elif after.is_erased:
         click.echo(f"{after.id}: consent for record withdrawn; erased")
     else:
         state = "given" if given else "withdrawn"
@@ -169,7 +169,7 @@ def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
     subject access exports made of them are deleted. This cannot be undone.
     """
     person = ws.participant(participant_id)
-    if person.erased_at is not None:
+    if person.is_erased:
         from coprod_core.errors import CoprodError
 
         raise CoprodError(

@@ -95,7 +95,7 @@ class Redactor:
             if doc is None:
                 return None
             found: Participant = serialise.structure("participants", doc)
-            if found.erased_at is not None or (names and may_name(found)):
+            if found.is_erased or (names and may_name(found)):
                 return None
             return found
 

@@ -185,7 +185,7 @@ def mean(values: list[float]) -> float | None:
 
 def may_name(person: Participant | None, params: Params) -> bool:
     """Named only when asked for, never once erased, and only with consent to be named."""
-    return (params.names and person is not None and person.erased_at is None
+    return (params.names and person is not None and not person.is_erased
             and person.has_consent("naming"))
 
 

@@ -219,7 +219,7 @@ def _demographics(ws: Workspace, times: Counter[str]) -> list[object]:
             continue
         person = serialise.structure("participants", doc)
         answers = {}
-        if person.erased_at is None:
+        if not person.is_erased:
             for answer in person.demographics:
                 purpose = f"special:{answer.category}" if answer.category else "record"
                 if answer.key in counts and person.has_consent(purpose):

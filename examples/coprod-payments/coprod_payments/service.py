@@ -69,7 +69,7 @@ def record_payment(
     """Record a payment for one piece of involvement; amounts are text like ``"12.50"``."""
     opts = options(ws)
     person = ws.participant(participant_id)
-    if person.erased_at is not None:
+    if person.is_erased:
         raise CoprodError(f"{person.id} was erased; payments cannot be recorded")
     session = ws.session(session_id).id if session_id else None
     if rate is not None and (hours is None or fee is not None):

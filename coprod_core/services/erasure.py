@@ -1,0 +1,172 @@
+"""Erasure: a person removed everywhere, leaving a tombstone.
+
+:func:`erase` keeps the id, role, the date the record was created and when
+it was erased, so totals stay true; it removes everything else, replaces the
+person's name, pseudonym, email and phone in free text everywhere with
+:data:`~coprod_core.protection.matcher.MARKER`, lets plugins erase theirs
+(``coprod_erase_participant``), deletes the subject access exports coprod
+wrote of them, and purges the backend's files.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from attrs import field, frozen
+
+from ..errors import CoprodError
+from ..model import Participant
+from ..protection.matcher import MARKER, Matcher
+from ..protection.records import EXPORTS
+from ..protection.scrub import (
+    scrub_commitment,
+    scrub_participant,
+    scrub_session,
+    scrub_tension,
+    tombstone,
+)
+from ..storage import CORE_COLLECTIONS
+from .base import call_plugins
+
+if TYPE_CHECKING:
+    from ..workspace import Operation, Workspace
+
+__all__ = ["Erasure", "erase", "erase_in", "scrub_audit", "sweep"]
+
+
+@frozen(kw_only=True)
+class Erasure:
+    """What an erasure did: counts and ids only, never the values removed."""
+
+    participant_id: str
+    tombstone: Participant
+    #: Ids of other records whose text or links were changed.
+    changed: tuple[str, ...] = ()
+    #: Subject access export files deleted (filled once the erasure committed).
+    files_deleted: list[str] = field(factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"participant_id": self.participant_id,
+                "erased_at": self.tombstone.erased_at and self.tombstone.erased_at.isoformat(),
+                "changed": list(self.changed), "files_deleted": list(self.files_deleted)}
+
+
+def erase(ws: Workspace, participant_id: str) -> Erasure:
+    """Erase one person everywhere; see the module docstring for what is kept."""
+    with ws.operation("participant.erase") as op:
+        person = ws.participant(participant_id)
+        if person.is_erased:
+            raise CoprodError(
+                f"{person.id} was already erased on {person.erased_at:%Y-%m-%d}; nothing changed")
+        result = erase_in(ws, op, person)
+    return result
+
+
+def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
+    dead = tombstone(person, ws.now())
+    op.write("participants", dead, person)
+    changed = sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
+
+    files: list[str] = []
+    matcher = Matcher(person, with_id=True)
+    for doc in list(ws.storage.iterate(EXPORTS)):
+        # Exports of other people can mention this person (a tension they
+        # both took part in): those go too, to be made again if needed.
+        if doc["participant_id"] == person.id or _file_mentions(doc["path"], matcher):
+            files.append(doc["path"])
+            op.delete(EXPORTS, doc["id"])
+    op.needs_purge = True
+    op.emit("participant.erased", dead)
+    result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
+    # Files are not part of the transaction: remove them once it has committed.
+    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files, ws.warn)))
+    return result
+
+
+def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant,
+          author: str | None = None, plugins: bool = False) -> list[str]:
+    """Replace what ``matcher`` finds in every record's text with :data:`MARKER`.
+
+    ``person`` is the one being found, as they were before the change (their
+    own record is the caller's to write); feedback by ``author`` is replaced
+    whole. With ``plugins``, ``coprod_erase_participant`` runs before the
+    sweep of other collections. Returns the ids changed.
+    """
+    skip = person.id
+    changed: list[str] = []
+    # Collect the changed records first, write after: a backend may not like
+    # writes in the middle of an iteration. Only changed ones are kept in memory.
+    pending: list[tuple[str, Any, Any]] = []
+
+    def collect(collection: str, pairs: Iterable[tuple[Any, Any]]) -> None:
+        pending.extend((collection, b, a) for b, a in pairs if a != b)
+
+    collect("participants", ((p, scrub_participant(p, matcher)) for p in ws.participants()
+                             if p.id != skip and not p.is_erased))
+    collect("sessions", ((s, scrub_session(s, matcher, author)) for s in ws.sessions()))
+    collect("tensions", ((t, scrub_tension(t, matcher)) for t in ws.tensions()))
+    collect("commitments", ((c, scrub_commitment(c, matcher)) for c in ws.commitments()))
+    for collection, before, after in pending:
+        op.write(collection, after, before)
+        changed.append(after.id)
+
+    if plugins:
+        call_plugins(ws, "coprod_erase_participant", "erasing a participant",
+                     participant_id=person.id, participant=person)
+
+    # A safety net for plugin collections: no string anywhere still names them.
+    core = {*CORE_COLLECTIONS, EXPORTS}
+    for collection in ws.storage.collections():
+        if collection in core:
+            continue
+        updates = []
+        for doc in ws.storage.iterate(collection):
+            scrubbed = matcher.scrub_value(doc)
+            if scrubbed != doc:
+                updates.append(scrubbed)
+        for doc in updates:
+            ws.storage.put(collection, doc)
+            op.touch(doc["id"])
+            changed.append(doc["id"])
+    scrub_audit(ws, matcher)
+    return changed
+
+
+def scrub_audit(ws: Workspace, matcher: Matcher) -> None:
+    """Remove the person's name where they were the actor of an audit entry."""
+    rewrite = getattr(ws.storage, "rewrite_audit", None)
+
+    def change(entry: dict[str, Any]) -> dict[str, Any] | None:
+        actor = entry.get("actor")
+        return {**entry, "actor": MARKER} if matcher.mentions(actor) else None
+
+    if rewrite is not None:
+        rewrite(change)
+    elif any(change(e) for e in ws.storage.iterate_audit()):
+        ws.warn(f"the {ws.storage.name} backend cannot rewrite its audit log, which still "
+                "names this person as the actor of some changes")
+
+
+def _file_mentions(path: str, matcher: Matcher) -> bool:
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    return matcher.mentions(text) or matcher.mentions(html.unescape(text))
+
+
+def _remove_files(paths: Iterable[str], warn: Any) -> list[str]:
+    removed = []
+    for path in paths:
+        try:
+            Path(path).unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            warn(f"could not delete the export {path} ({exc.strerror}); delete it by hand")
+            continue
+        removed.append(path)
+    return removed
