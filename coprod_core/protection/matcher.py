@@ -31,8 +31,9 @@ class Matcher:
     as "River") only as written or in capitals, so that "river" in a
     sentence is left alone. Each part of a name of three letters or more
     is matched too: people are often written by their first name.
-    ``any_case`` matches single words whatever their case too (reports take
-    no chances: "river" is redacted with "River").
+    ``any_case`` matches a one-word name or pseudonym whatever its case too
+    (reports take no chances: "river" goes with "River"); a part of a longer
+    name is still matched only as written or in capitals.
     """
 
     def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False,
@@ -43,7 +44,7 @@ class Matcher:
             if not name or not names or person.is_erased:
                 continue
             words = name.split()
-            if len(words) > 1:
+            if len(words) > 1 or any_case:
                 loose.update(_variants(name))
             else:
                 exact.update(_variants(name, folded=False))
@@ -59,10 +60,7 @@ class Matcher:
         if with_id:
             parts.append(rf"(?<![\w-]){re.escape(person.id)}(?!\d)")
         self._loose = re.compile("|".join(parts), re.IGNORECASE) if parts else None
-        if any_case:
-            exact = {v for word in exact for v in _variants(word)}
-        self._exact = (re.compile(rf"(?<!\w)(?:{'|'.join(self._sorted(exact))})(?!\w)",
-                                  re.IGNORECASE if any_case else 0)
+        self._exact = (re.compile(rf"(?<!\w)(?:{'|'.join(self._sorted(exact))})(?!\w)")
                        if exact else None)
 
     @staticmethod

@@ -124,9 +124,16 @@ class Rule:
         return round(float(m.value), 1)
 
     def cell(self, value: Cell, kind: ValueType) -> Cell:
-        """One published cell of type ``kind``."""
+        """One published cell of type ``kind``, judged on its own.
+
+        :func:`apply` judges the whole report; this is for one value.
+        """
         if value is None or isinstance(value, Hidden):
             return value
+        if isinstance(value, Count):
+            value = value.value
+        if isinstance(value, Amount):
+            return Hidden("small") if self.small(value.people) else value.value
         if kind is ValueType.PEOPLE:
             if isinstance(value, Ratio | Mean):
                 raise TypeError("a count-of-people cell must hold an int")
@@ -751,9 +758,10 @@ def verify(report: Report) -> list[str]:
             if determined_dense(relevant, vector):
                 problems.append(f"hidden {entry.what} {_describe(entry.spec)} can be worked "
                                 "out from published figures")
+    rows: dict[tuple[int, int], list[Any]] = {}
     for entry in declared:
         for place in entry.places:
-            cell = _at(report, place)
+            cell = _at(report, place, rows)
             if cell is _NOWHERE:
                 continue
             if (entry.state == "hidden") != isinstance(cell, Hidden):
@@ -781,7 +789,7 @@ def _reach(vector: Vector, others: list[Vector]) -> set[Any]:
 _NOWHERE = object()
 
 
-def _at(report: Report, place: Place) -> Any:
+def _at(report: Report, place: Place, rows: dict[tuple[int, int], list[Any]]) -> Any:
     if len(place) < 3 or not isinstance(place[0], int):
         return _NOWHERE
     block: Any = report.sections[place[0]].blocks[place[1]]
@@ -793,7 +801,9 @@ def _at(report: Report, place: Place) -> Any:
     if what == "series":
         return block.series[rest[0]].values[rest[1]]
     if what == "row":
-        return list(block.rows)[rest[0]][rest[1]]
+        if (place[0], place[1]) not in rows:
+            rows[(place[0], place[1])] = list(block.rows)
+        return rows[(place[0], place[1])][rest[0]][rest[1]]
     if what == "totals":
         return block.totals[rest[0]]
     return _NOWHERE

@@ -11,12 +11,13 @@ Who may not be named: without ``--names``, every participant (reports name
 nobody unless asked); with it, everyone whose consent does not cover naming
 (:func:`coprod_core.privacy.may_name`). The search is the one erasure uses
 (:class:`coprod_core.privacy.Matcher`: either Unicode normal form, any case,
-accents kept), here matching single words in any case too. An erased person's
+accents kept), here matching a one-word name or pseudonym in any case too. An erased person's
 name is already gone from the record.
 
 Searching ten thousand people's names in every line of a long report would be
-slow, so each text is first cut into words, and only the people one of whose
-words (or phone number) appears in it are searched for properly.
+slow, so each text is first cut into words, and only the people whose whole
+name, pseudonym or email could be in it (all its words are), or a part of
+whose name is in it as the search would find it, are searched for properly.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ _ERASED = "[removed]"
 _WORD = re.compile(r"\w+")
 _DIGITS = re.compile(r"\+?\d[\d\s\-.()]{4,}\d")
 _PHONE_KEY = 6
+_REMEMBER = 50_000
 
 
 def _words(text: str) -> list[str]:
@@ -62,20 +64,28 @@ class Redactor:
                                               str | None]],
                  person: Any) -> None:
         self._person = person
-        self._words: dict[str, set[str]] = defaultdict(set)
+        # Whole names, pseudonyms and emails (any case), by their first word.
+        self._whole: dict[str, list[tuple[str, frozenset[str]]]] = defaultdict(list)
+        # Parts of names (three letters or more), as written or in capitals.
+        self._parts: dict[str, set[str]] = defaultdict(set)
         self._phones: dict[str, set[str]] = defaultdict(set)
         for key, name, pseudonym, email, phone in people:
-            for text in (name, pseudonym):
-                for word in _words(text or ""):
-                    self._words[word].add(key)
-            if email:
-                words = _words(email)
+            for text in (name, pseudonym, email):
+                words = _words(text or "")
                 if words:
-                    self._words[max(words, key=len)].add(key)
+                    self._whole[words[0]].append((key, frozenset(words)))
+            for text in (name, pseudonym):
+                for word in _WORD.findall(unicodedata.normalize("NFC", text or "")):
+                    # A number alone ("Person 100") is not how anyone is named.
+                    if len(word) >= 3 and not word.isdigit():
+                        self._parts[word].add(key)
+                        self._parts[word.upper()].add(key)
             digits = "".join(c for c in phone or "" if c.isdigit())
             if len(digits) >= _PHONE_KEY:
                 self._phones[digits[:_PHONE_KEY]].add(key)
         self._matchers: dict[str, Any] = {}
+        # Reports repeat their labels ("Agreed", "Member of staff") on every row.
+        self._done: dict[str, str] = {}
 
     @classmethod
     def for_workspace(cls, ws: Workspace, *, names: bool) -> Redactor:
@@ -113,10 +123,23 @@ class Redactor:
         """``text`` with every name it holds of someone who may not be named replaced."""
         if not text:
             return text
+        done = self._done.get(text)
+        if done is None:
+            done = self._redact(text)
+            if len(self._done) < _REMEMBER:
+                self._done[text] = done
+        return done
+
+    def _redact(self, text: str) -> str:
         found: set[str] = set()
-        words = self._words
-        for word in _words(text):
-            keys = words.get(word)
+        normal = unicodedata.normalize("NFC", text)
+        folded = set(_WORD.findall(normal.casefold()))
+        for word in folded:
+            for key, words in self._whole.get(word, ()):
+                if words <= folded:
+                    found.add(key)
+        for word in set(_WORD.findall(normal)):
+            keys = self._parts.get(word)
             if keys:
                 found |= keys
         if self._phones:
