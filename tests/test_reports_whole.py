@@ -345,7 +345,7 @@ def _workspace(pm: Any, programme: dict[str, Any]) -> Workspace:
     return ws
 
 
-@settings(max_examples=30, deadline=None,
+@settings(max_examples=20, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(programmes(), st.booleans())
 def test_no_report_gives_a_hidden_count_or_a_name_away(programme, names):
