@@ -78,12 +78,6 @@ class Account:
         }
 
 
-def _declare_collection() -> None:
-    from .records import add_collection
-
-    add_collection(ACCOUNTS, prefix="A", word="account", record_type=Account)
-
-
 # ---------------------------------------------------------------- passwords
 
 
@@ -152,12 +146,10 @@ def roles(ws: Workspace) -> RoleTable:
 
 
 def accounts(ws: Workspace) -> Iterator[Account]:
-    _declare_collection()
     return ws.records(ACCOUNTS)
 
 
 def find_account(ws: Workspace, name: str) -> Account | None:
-    _declare_collection()
     for account in ws.records(ACCOUNTS, name=_lower(name)):
         return account
     return None

@@ -48,15 +48,9 @@ Check = Callable[[Checkup], Iterable[Finding]]
 
 def check_config(c: Checkup) -> Iterator[Finding]:
     from .config import CONFIG_NAME, Config
-    from .plugins import registry
-
     try:
         config = Config.from_toml(c.root / CONFIG_NAME)
-        backends = {k: r.thing for k, r in
-                    registry(c.plugins, "coprod_register_storage", "storage backend").items()}
-        settings = {k: r.thing for k, r in
-                    registry(c.plugins, "coprod_register_settings", "settings table").items()}
-        config.check_plugins(settings, backends)
+        c.plugins.registry.storage_backend(config)
     except CoprodError as exc:
         yield Finding(check="config", level=ERROR, message=str(exc),
                       fix="correct coprod.toml; `coprod config check` checks it again")
@@ -137,16 +131,15 @@ def check_documents(c: Checkup) -> Iterator[Finding]:
     if c.workspace is None:
         return
     from . import serialise
-    from .model import RECORD_TYPES
 
     storage = c.workspace.storage
     bad: list[str] = []
     total = 0
-    for collection in RECORD_TYPES:
+    for collection, kind in c.workspace.collections.items():
         for doc in storage.iterate(collection):
             total += 1
             try:
-                serialise.structure(collection, doc)
+                serialise.structure(collection, doc, kind.record_type)
             except Exception as exc:
                 bad.append(f"{doc.get('id')} ({' '.join(str(exc).split())[:120]})")
     if bad:

@@ -23,7 +23,12 @@ if TYPE_CHECKING:
     from .model import Participant
     from .workspace import Event, Workspace
 
+__all__ = ["Register", "hookimpl", "hookspec"]
+
+#: Marks a hook specification (the functions below).
 hookspec = pluggy.HookspecMarker("coprod")
+#: Marks a plugin's hook implementation: ``from coprod_core import hookimpl``.
+hookimpl = pluggy.HookimplMarker("coprod")
 
 Register = Callable[[str, Any], None]
 
@@ -157,15 +162,17 @@ def coprod_register_settings(register: Register) -> None:
     """
 
 
-@hookspec
+@hookspec(firstresult=True)
 def coprod_validate(
     workspace: Workspace, operation: str, collection: str, record: Any, previous: Any
 ) -> str | None:
     """Check a record before it is written; refuse the write by returning why.
 
     Called inside the operation's transaction, before each write of a
-    record. Every implementation is called; the first refusal ends the
-    operation and nothing of it is stored.
+    record. Implementations are called in pluggy's order until one refuses
+    (``firstresult``): the first refusal ends the operation, nothing of it is
+    stored, and the implementations after it are not asked. A
+    ``wrapper=True`` implementation sees the refusal (or None) as its result.
 
     :param workspace: the workspace being changed.
     :param operation: the operation's name, such as ``"participant.add"``.
@@ -173,7 +180,8 @@ def coprod_validate(
     :param record: the model object about to be stored.
     :param previous: the stored object it replaces, or None for a new one.
     :return: None to allow the write, or a message for the person who asked
-        for it (shown on one line, prefixed with the plugin's name).
+        for it (shown on one line, prefixed with the plugin's name). Anything
+        else is an error naming the plugin.
 
     .. versionadded:: 0.1
     """
@@ -268,6 +276,29 @@ def coprod_consent_withdrawn(
     :param purpose: the purpose withdrawn, one of
         :data:`coprod_core.model.CONSENT_PURPOSES`.
     :return: nothing.
+
+    .. versionadded:: 0.1
+    """
+
+
+@hookspec
+def coprod_register_web_routes(register: Register) -> None:
+    """Add pages to the web front (``coprod serve``).
+
+    Called once when the web app is built. The built-in pages are registered
+    through this hook too. Modelled on datasette's ``register_routes``.
+
+    :param register: call ``register(name, route)`` with a
+        :class:`coprod_web.WebRoute` for each page: its path (``"/payments"``,
+        with ``{name}`` parts), the view (a function taking a
+        :class:`coprod_web.Page` and returning a response, usually
+        ``page.render("payments/list.html", ...)``), the permission it needs
+        (a permission from :data:`coprod_core.access.PERMISSIONS`, ``"public"``
+        or ``"signed_in"``; a route without one is refused), its methods, a
+        title to list it in the menu, and a folder of templates, which may
+        extend ``"coprod/base.html"``.
+    :return: nothing; a name or a path and method registered twice is an
+        error naming both plugins.
 
     .. versionadded:: 0.1
     """

@@ -1,16 +1,23 @@
 """Short, typable identifiers with a kind prefix: ``P-12``, ``S-3``, ``T-7``, ``C-21``.
 
-People may type ``p12``, ``P-12`` or ``p-12``; all mean ``P-12``.
+People may type ``p12``, ``P-12`` or ``p-12``; all mean ``P-12``. One rule
+(:func:`split`) reads every id; which prefix belongs to which collection is
+the workspace's collections table (:class:`coprod_core.records.Collections`),
+the core's and its plugins'.
 """
 
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
 
 from .errors import CoprodError
 
-#: Collection name -> (id prefix, the word for one record).
-KINDS: dict[str, tuple[str, str]] = {
+__all__ = ["CORE_KINDS", "format_id", "number_of", "parse_as", "parse_id", "split"]
+
+#: The core's collections: name -> (id prefix, the word for one record). Read-only:
+#: plugins add theirs through ``coprod_register_collections``.
+CORE_KINDS = MappingProxyType({
     "participants": ("P", "participant"),
     "sessions": ("S", "session"),
     "tensions": ("T", "tension"),
@@ -18,47 +25,48 @@ KINDS: dict[str, tuple[str, str]] = {
     "rights_requests": ("R", "rights request"),
     "exports": ("X", "subject access export"),
     "submissions": ("F", "form submission"),
-}
+    "accounts": ("A", "account"),
+})
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")
 
 
-def _kind(collection: str) -> tuple[str, str]:
+def split(text: str) -> tuple[str, int] | None:
+    """``"p-12"`` -> ``("P", 12)``; None when ``text`` is not shaped like an id."""
+    match = _ID.match(str(text))
+    if match is None:
+        return None
+    return match.group(1).upper(), int(match.group(2))
+
+
+def parse_as(prefix: str, word: str, text: str) -> str:
+    """The canonical id ``text`` names, which must have ``prefix``."""
+    parts = split(text)
+    if parts is None or parts[0] != prefix:
+        raise CoprodError(f"{text!r} is not a {word} id; {word} ids look like {prefix}-12")
+    return f"{prefix}-{parts[1]}"
+
+
+def _core(collection: str) -> tuple[str, str]:
     try:
-        return KINDS[collection]
+        return CORE_KINDS[collection]
     except KeyError:
         raise CoprodError(
-            f"no collection named {collection!r}; a plugin declares its own with "
-            "coprod_register_collections"
+            f"no core collection named {collection!r}; a plugin's collection is read "
+            "through the workspace (ws.collections.parse_id)"
         ) from None
 
 
 def format_id(collection: str, number: int) -> str:
-    return f"{_kind(collection)[0]}-{number}"
+    """The id of record ``number`` of a core collection."""
+    return f"{_core(collection)[0]}-{number}"
 
 
 def parse_id(collection: str, text: str) -> str:
-    """Normalise ``text`` to the canonical id of a record in ``collection``."""
-    prefix, word = _kind(collection)
-    match = _ID.match(str(text))
-    if match is None or match.group(1).upper() != prefix:
-        raise CoprodError(
-            f"{text!r} is not a {word} id; {word} ids look like {prefix}-12"
-        )
-    return f"{prefix}-{int(match.group(2))}"
+    """Normalise ``text`` to the canonical id of a record in a core ``collection``."""
+    return parse_as(*_core(collection), text)
 
 
 def number_of(record_id: str) -> int:
     """The number part of an id (``P-12`` -> 12)."""
-    return int(record_id.rsplit("-", 1)[1])
-
-
-def collection_of(record_id: str) -> str | None:
-    """The collection an id belongs to, or None if it has no known prefix."""
-    match = _ID.match(record_id)
-    if match is None:
-        return None
-    for collection, (prefix, _word) in KINDS.items():
-        if match.group(1).upper() == prefix:
-            return collection
-    return None
+    return int(str(record_id).rsplit("-", 1)[1])

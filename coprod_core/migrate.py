@@ -30,7 +30,7 @@ def migrate_workspace(root: Path, to: str, options: dict[str, Any], *,
 
     from . import transfer
     from .config import CONFIG_NAME, Config, dump, write_atomic
-    from .plugins import get_plugin_manager, registry
+    from .plugins import get_plugin_manager
     from .workspace import Workspace
 
     if to == "memory":
@@ -38,20 +38,16 @@ def migrate_workspace(root: Path, to: str, options: dict[str, Any], *,
                           "migrate to sqlite, json or postgres")
     pm = plugins or get_plugin_manager()
     config = Config.from_toml(root / CONFIG_NAME)
-    backends = {k: r.thing for k, r in
-                registry(pm, "coprod_register_storage", "storage backend").items()}
-    settings = {k: r.thing for k, r in
-                registry(pm, "coprod_register_settings", "settings table").items()}
     data = {k: v for k, v in config.data.items()}
     data["storage"] = {"backend": to, **options}
     target_config = Config.from_dict(data, path=config.path)
-    target_config.check_plugins(settings, backends)
+    target_backend = pm.registry.storage_backend(target_config)
     if to == config.backend and dict(options) == dict(config.storage_options):
         raise CoprodError(f"the workspace already uses the {to} backend with these settings")
 
     with Workspace.from_config(config, plugins=pm, actor=actor) as ws:
         source = ws.storage
-        target = backends[to].open(root, target_config.storage_options)
+        target = target_backend.open(root, target_config.storage_options)
         try:
             if not transfer.is_empty(target):
                 raise CoprodError(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from attrs import evolve, field, frozen
@@ -455,10 +456,12 @@ class Submission:
     not_stored: tuple[str, ...] = field(default=(), converter=_tuple)
 
 
-RECORD_TYPES: dict[str, type] = {
+#: The record class of each core collection the model defines (read-only; a
+#: workspace's whole table, plugins' collections included, is ``ws.collections``).
+CORE_RECORD_TYPES: Mapping[str, type] = MappingProxyType({
     "participants": Participant,
     "sessions": Session,
     "tensions": Tension,
     "commitments": Commitment,
     "submissions": Submission,
-}
+})

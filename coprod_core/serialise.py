@@ -167,11 +167,15 @@ def migrate(collection: str, doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def structure(collection: str, doc: dict[str, Any]) -> Any:
-    """The model object for a stored document of ``collection``."""
+def structure(collection: str, doc: dict[str, Any], record_type: type | None = None) -> Any:
+    """The ``record_type`` object for a stored document of ``collection``.
+
+    ``record_type`` defaults to the model's class for a core collection; a
+    workspace passes its own (``ws.collections[name].record_type``).
+    """
     doc = migrate(collection, doc)
     body = {k: v for k, v in doc.items() if k != "schema_version"}
-    return get_converter().structure(body, model.RECORD_TYPES[collection])
+    return get_converter().structure(body, record_type or model.CORE_RECORD_TYPES[collection])
 
 
 def structure_as(cls: type[T], data: Any) -> T:

@@ -83,36 +83,91 @@ def id_number(record_id: str) -> int:
 
 @runtime_checkable
 class Storage(Protocol):
-    """What the Workspace needs from a backend."""
+    """What the Workspace needs from a backend.
 
-    #: The backend's registered name (``sqlite``, ``json``, ``postgres``, ...).
+    A backend plugin returns one of these from :attr:`StorageBackend.open`.
+    The conformance suite (:class:`coprod_core.testing.conformance.StorageConformance`)
+    checks every rule written here; run it against a new backend.
+
+    Errors: every method raises :class:`~coprod_core.errors.StorageError`
+    (one line, for the person at the keyboard) for a problem of the medium
+    (a locked file, a lost connection, a full disk) and for a collection name
+    that :func:`check_collection` refuses, on reads as well as writes. Any
+    other exception is a bug in the backend.
+
+    Writes (:meth:`put`, :meth:`put_many`, :meth:`delete`, :meth:`next_number`,
+    :meth:`append_audit`) are allowed only inside :meth:`transaction`: a write
+    outside a transaction must raise ``StorageError`` and keep nothing.
+    """
+
+    #: The backend's registered name (``sqlite``, ``json``, ``postgres``, ...):
+    #: the same as its :class:`StorageBackend`'s ``name``, shown by ``coprod doctor``.
     name: str
 
     def transaction(self) -> AbstractContextManager[None]:
-        """A block whose writes are all kept, or none are."""
+        """A block whose writes are all kept, or none are.
+
+        When the block raises, nothing written inside it is kept and the
+        exception propagates unchanged. A ``transaction()`` opened inside
+        another joins it: only the outermost one commits.
+
+        :raises StorageError: when the transaction cannot begin or commit (a
+            lock held too long, a lost connection); nothing is kept.
+        """
 
     def get(self, collection: str, record_id: str) -> Document | None:
-        """The document with ``record_id``, or None."""
+        """The document with ``record_id``, or None when there is none.
+
+        Returns a copy: changing it changes nothing stored.
+
+        :raises StorageError: for an invalid collection name or an unreadable medium.
+        """
 
     def put(self, collection: str, doc: Document) -> None:
-        """Insert or replace ``doc`` (keyed by ``doc["id"]``)."""
+        """Insert or replace ``doc`` (keyed by ``doc["id"]``, such as ``"P-12"``).
+
+        :raises StorageError: outside a transaction, for an invalid collection
+            name, or when the medium refuses the write.
+        """
 
     def put_many(self, collection: str, docs: Iterable[Document]) -> int:
-        """Insert or replace many documents; returns how many."""
+        """Insert or replace many documents; returns how many.
+
+        ``docs`` may be a generator (bulk imports stream): consume it once. If
+        it raises, the exception propagates and the transaction rolls back.
+
+        :raises StorageError: as :meth:`put`.
+        """
 
     def delete(self, collection: str, record_id: str) -> bool:
-        """Remove a document; True if it existed."""
+        """Remove a document; True if it existed, False if there was none.
+
+        :raises StorageError: as :meth:`put`.
+        """
 
     def iterate(self, collection: str, where: Where | None = None) -> Iterator[Document]:
-        """Stream the documents that match ``where``, in id-number order."""
+        """Stream the documents that match ``where``, in id-number order.
+
+        ``where`` matches top-level fields by equality; a list or tuple value
+        matches any of its items (:func:`matches` is the reference). Memory
+        stays flat however large the collection: fetch in pages.
+
+        :raises StorageError: for an invalid collection name or an unreadable medium.
+        """
 
     def count(self, collection: str, where: Where | None = None) -> int:
-        """How many documents match ``where``."""
+        """How many documents match ``where`` (as :meth:`iterate` would yield).
+
+        :raises StorageError: as :meth:`iterate`.
+        """
 
     def next_number(self, collection: str, count: int = 1) -> int:
         """Allocate ``count`` consecutive id numbers of ``collection``; return the first.
 
-        Called inside a transaction; a rolled-back allocation may be reused.
+        Never returns a committed number twice for a collection, even after a
+        delete. Called inside a transaction; a rolled-back allocation may be reused.
+
+        :raises StorageError: outside a transaction or for an invalid collection name.
         """
 
     def counters(self) -> dict[str, int]:
@@ -123,7 +178,10 @@ class Storage(Protocol):
         """
 
     def append_audit(self, entry: Document) -> None:
-        """Append one entry to the audit log."""
+        """Append one entry to the audit log (inside the operation's transaction).
+
+        :raises StorageError: outside a transaction or when the medium refuses.
+        """
 
     def iterate_audit(self) -> Iterator[Document]:
         """Stream the audit log, oldest first."""
@@ -141,7 +199,7 @@ class Storage(Protocol):
         """
 
     def close(self) -> None:
-        """Release files and connections."""
+        """Release files and connections. Called once; the storage is not used after."""
 
 
 # Optional extras a backend may offer (found with getattr, not required):

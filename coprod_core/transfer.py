@@ -33,12 +33,14 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from . import serialise
 from .errors import CoprodError, StorageError
-from .model import RECORD_TYPES
 from .storage import CORE_COLLECTIONS, Storage, check_collection, id_number
+
+if TYPE_CHECKING:
+    from .records import Collection
 
 FORMAT = "coprod-export"
 FORMAT_VERSION = 1
@@ -60,13 +62,29 @@ def _collections(storage: Storage) -> list[str]:
     return sorted({*CORE_COLLECTIONS, *storage.collections()})
 
 
-def _documents(storage: Storage, collection: str) -> Iterator[dict[str, Any]]:
+def _record_types(collections: Mapping[str, Collection] | None) -> dict[str, type]:
+    """The record class of each known collection (the core's when none are given)."""
+    if collections is None:
+        from .records import core_collections
+
+        collections = core_collections()
+    return {name: c.record_type for name, c in collections.items()}
+
+
+def _documents(storage: Storage, collection: str, known: Mapping[str, type]
+               ) -> Iterator[dict[str, Any]]:
     for doc in storage.iterate(collection):
-        yield serialise.migrate(collection, doc) if collection in RECORD_TYPES else doc
+        yield serialise.migrate(collection, doc) if collection in known else doc
 
 
-def write_export(storage: Storage, out: IO[str]) -> dict[str, int]:
-    """Write ``storage`` as one export document to ``out``; return counts per collection."""
+def write_export(storage: Storage, out: IO[str],
+                 collections: Mapping[str, Collection] | None = None) -> dict[str, int]:
+    """Write ``storage`` as one export document to ``out``; return counts per collection.
+
+    Records of ``collections`` (a workspace's, by default the core's) are
+    brought to the current schema version; others are copied as they are.
+    """
+    known = _record_types(collections)
     counts: dict[str, int] = {}
     counters = storage.counters()
     out.write("{\n")
@@ -77,7 +95,7 @@ def write_export(storage: Storage, out: IO[str]) -> dict[str, int]:
     for i, collection in enumerate(_collections(storage)):
         out.write(("\n" if i == 0 else ",\n") + f"    {_line(collection)}: [")
         n = 0
-        for doc in _documents(storage, collection):
+        for doc in _documents(storage, collection, known):
             out.write(("\n" if n == 0 else ",\n") + "      " + _line(doc))
             n += 1
         out.write("\n    ]" if n else "]")
@@ -93,7 +111,8 @@ def write_export(storage: Storage, out: IO[str]) -> dict[str, int]:
     return counts
 
 
-def export_file(storage: Storage, path: Path, *, force: bool = False) -> dict[str, int]:
+def export_file(storage: Storage, path: Path, *, force: bool = False,
+                collections: Mapping[str, Collection] | None = None) -> dict[str, int]:
     """Export to ``path`` atomically (temporary file, fsync, rename), owner-readable only."""
     path = Path(path)
     if path.exists() and not force:
@@ -104,7 +123,7 @@ def export_file(storage: Storage, path: Path, *, force: bool = False) -> dict[st
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            counts = write_export(storage, out)
+            counts = write_export(storage, out, collections)
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -133,8 +152,14 @@ def _structure_error(where: str, collection: str, doc: dict[str, Any],
     return _refuse(where, f"not a valid {collection[:-1]}: {exc}")
 
 
-def check_export(data: Any) -> dict[str, Any]:
-    """Check a parsed export document whole; raise :class:`ImportRefused` naming the path."""
+def check_export(data: Any, collections: Mapping[str, Collection] | None = None
+                 ) -> dict[str, Any]:
+    """Check a parsed export document whole; raise :class:`ImportRefused` naming the path.
+
+    Records of ``collections`` (a workspace's, by default the core's) must load as their
+    record class.
+    """
+    known = _record_types(collections)
     if not isinstance(data, dict):
         raise _refuse("$", "an export is a JSON object")
     if data.get("format") != FORMAT:
@@ -169,7 +194,7 @@ def check_export(data: Any) -> dict[str, Any]:
             raise _refuse(where, "must be a list of records")
         seen: set[int] = set()
         for i, doc in enumerate(docs):
-            _check_document(name, doc, f"{where}[{i}]", seen)
+            _check_document(name, doc, f"{where}[{i}]", seen, known)
         if seen and max(seen) > counters.get(name, 0):
             raise _refuse(f"$.counters.{name}",
                           f"is {counters.get(name, 0)} but a record has number {max(seen)}; "
@@ -190,7 +215,8 @@ def _collection_name(name: str, where: str) -> None:
         raise _refuse(where, str(exc)) from None
 
 
-def _check_document(collection: str, doc: Any, where: str, seen: set[int]) -> None:
+def _check_document(collection: str, doc: Any, where: str, seen: set[int],
+                    known: Mapping[str, type]) -> None:
     if not isinstance(doc, dict):
         raise _refuse(where, "a record is an object")
     record_id = doc.get("id")
@@ -200,16 +226,17 @@ def _check_document(collection: str, doc: Any, where: str, seen: set[int]) -> No
     if number in seen:
         raise _refuse(f"{where}.id", f"{record_id} appears twice")
     seen.add(number)
-    if collection in RECORD_TYPES:
+    if collection in known:
         try:
-            serialise.structure(collection, doc)
+            serialise.structure(collection, doc, known[collection])
         except CoprodError as exc:
             raise _refuse(where, str(exc)) from None
         except Exception as exc:
             raise _structure_error(where, collection, doc, exc) from None
 
 
-def read_export(path: Path) -> dict[str, Any]:
+def read_export(path: Path, collections: Mapping[str, Collection] | None = None
+                ) -> dict[str, Any]:
     """The export at ``path``, parsed and checked."""
     try:
         with open(path, encoding="utf-8") as fh:
@@ -222,7 +249,7 @@ def read_export(path: Path) -> dict[str, Any]:
         raise CoprodError(
             f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
-    return check_export(data)
+    return check_export(data, collections)
 
 
 def is_empty(storage: Storage) -> bool:

@@ -20,18 +20,15 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pluggy
 from attrs import field, frozen
 
-from . import ids, serialise
+from . import serialise
 from .config import CONFIG_NAME, Config, default_toml, write_atomic
 from .errors import (
     ConfigError,
-    CoprodError,
     InvalidValue,
-    NotFound,
     PluginError,
     ValidationFailed,
     WorkspaceNotFound,
@@ -56,6 +53,10 @@ from .services import participants as _participants
 from .services import sessions as _sessions
 from .services import tensions as _tensions
 from .storage import Storage
+
+if TYPE_CHECKING:
+    from .plugins import CoprodPluginManager
+    from .records import Collections
 
 R = TypeVar("R")
 Clock = Callable[[], dt.datetime]
@@ -105,8 +106,9 @@ class Operation:
         self.needs_purge = False
         #: Called in order once the transaction committed (removing files, say).
         self.after_commit: list[Callable[[], None]] = []
-        self._validators = workspace.plugins.hook.coprod_validate.get_hookimpls()
-        self._validator_calls: list[tuple[str, Any, tuple[str, ...]]] | None = None
+        hook = workspace.plugins.hook.coprod_validate
+        #: None when no plugin validates (bulk writes then skip the call).
+        self._validators = hook if hook.get_hookimpls() else None
         self._check_participant: Callable[[Workspace, Any], None] | None = None
 
     @property
@@ -114,7 +116,8 @@ class Operation:
         return self.workspace.storage
 
     def new_id(self, collection: str) -> str:
-        return ids.format_id(collection, self.storage.next_number(collection))
+        return self.workspace.collections.format_id(
+            collection, self.storage.next_number(collection))
 
     def _touch(self, record_id: str) -> None:
         if record_id not in self.ids:
@@ -125,7 +128,7 @@ class Operation:
         self._touch(record_id)
 
     def validate(self, collection: str, record: Any, previous: Any = None) -> None:
-        """Check consent rules, then run every plugin's ``coprod_validate``."""
+        """Check consent rules, then ask the plugins' ``coprod_validate`` (through pluggy)."""
         if collection == "participants":
             if self._check_participant is None:
                 from .privacy import check_participant
@@ -134,25 +137,19 @@ class Operation:
             self._check_participant(self.workspace, record)
         if not self._validators:
             return
-        if self._validator_calls is None:
-            # In pluggy's calling order, with the arguments each one takes;
-            # worked out once per operation, as bulk writes validate many records.
-            self._validator_calls = [(impl.plugin_name, impl.function, impl.argnames)
-                                     for impl in reversed(self._validators)]
-        arguments = {"workspace": self.workspace, "operation": self.name,
-                     "collection": collection, "record": record, "previous": previous}
-        for plugin, function, argnames in self._validator_calls:
-            try:
-                message = function(**{name: arguments[name] for name in argnames})
-            except CoprodError:
-                raise
-            except Exception as exc:
-                raise PluginError(
-                    f"plugin {plugin!r} failed while checking {self.name} "
-                    f"({type(exc).__name__}: {exc}); nothing was saved"
-                ) from exc
-            if message:
-                raise ValidationFailed(f"{plugin}: {message}")
+        from .plugins import PluginFailed
+
+        try:
+            message = self._validators(
+                workspace=self.workspace, operation=self.name, collection=collection,
+                record=record, previous=previous)
+        except PluginFailed as failure:
+            raise PluginError(
+                f"plugin {failure.plugin!r} failed while checking {self.name} "
+                f"({failure.reason}); nothing was saved"
+            ) from failure.__cause__
+        if message:
+            raise ValidationFailed(f"{getattr(message, 'plugin', 'a plugin')}: {message}")
 
     def write(self, collection: str, record: R, previous: Any = None) -> R:
         """Validate and store ``record`` (an attrs model object with an ``id``)."""
@@ -217,7 +214,7 @@ class Workspace:
         config: Config,
         storage: Storage,
         *,
-        plugins: pluggy.PluginManager,
+        plugins: CoprodPluginManager,
         clock: Clock = utc_now,
         actor: str | None = None,
         warn: Callable[[str], None] | None = None,
@@ -225,6 +222,8 @@ class Workspace:
         self.config = config
         self.storage = storage
         self.plugins = plugins
+        #: Every collection this workspace has, the core's and its plugins'.
+        self.collections: Collections = plugins.registry.collections
         self.clock = clock
         self.actor = actor or resolve_actor(None, config)
         self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
@@ -237,7 +236,7 @@ class Workspace:
         cls,
         root: str | os.PathLike[str] | None = None,
         *,
-        plugins: pluggy.PluginManager | None = None,
+        plugins: CoprodPluginManager | None = None,
         clock: Clock = utc_now,
         actor: str | None = None,
         warn: Callable[[str], None] | None = None,
@@ -254,24 +253,18 @@ class Workspace:
         cls,
         config: Config,
         *,
-        plugins: pluggy.PluginManager | None = None,
+        plugins: CoprodPluginManager | None = None,
         clock: Clock = utc_now,
         actor: str | None = None,
         warn: Callable[[str], None] | None = None,
     ) -> Workspace:
-        from .plugins import get_plugin_manager, registry
+        from .plugins import get_plugin_manager
 
         pm = plugins or get_plugin_manager()
-        backends = {k: r.thing for k, r in
-                    registry(pm, "coprod_register_storage", "storage backend").items()}
-        settings = {k: r.thing for k, r in
-                    registry(pm, "coprod_register_settings", "settings table").items()}
-        config.check_plugins(settings, backends)
-        if pm.hook.coprod_register_collections.get_hookimpls():
-            from .records import declare_collections
-
-            declare_collections(pm)
-        storage = backends[config.backend].open(config.root, config.storage_options)
+        backend = pm.registry.storage_backend(config)
+        # Read before opening, so a plugin's malformed collection fails with nothing open.
+        pm.registry.collections  # noqa: B018
+        storage = backend.open(config.root, config.storage_options)
         ws = cls(config, storage, plugins=pm, clock=clock,
                  actor=resolve_actor(actor, config), warn=warn)
         for notice in getattr(storage, "notices", ()):
@@ -285,7 +278,7 @@ class Workspace:
         *,
         org: str = "",
         backend: str = "sqlite",
-        plugins: pluggy.PluginManager | None = None,
+        plugins: CoprodPluginManager | None = None,
         clock: Clock = utc_now,
         actor: str | None = None,
     ) -> Workspace:
@@ -314,7 +307,7 @@ class Workspace:
         cls,
         *,
         org: str = "",
-        plugins: pluggy.PluginManager | None = None,
+        plugins: CoprodPluginManager | None = None,
         clock: Clock = utc_now,
         actor: str = "test",
         data: Mapping[str, Any] | None = None,
@@ -377,34 +370,33 @@ class Workspace:
         self._fire(op.events)
 
     def _fire(self, events: list[Event]) -> None:
-        if not events or not self.plugins.hook.coprod_on_event.get_hookimpls():
+        hook = self.plugins.hook.coprod_on_event
+        if not events or not hook.get_hookimpls():
             return
-        from .plugins import call_each
+        from .plugins import isolating
 
         for event in events:
-            for plugin, call in call_each(
-                self.plugins, "coprod_on_event", workspace=self, event=event
-            ):
-                try:
-                    call()
-                except Exception as exc:
-                    self.warn(
-                        f"plugin {plugin!r} failed handling {event.name} "
-                        f"({type(exc).__name__}: {exc}); the change itself was saved"
-                    )
+            def report(failure: Any, name: str = event.name) -> None:
+                self.warn(f"plugin {failure.plugin!r} failed handling {name} "
+                          f"({failure.reason}); the change itself was saved")
+
+            # Every plugin hears of every event, whichever of them fails.
+            with isolating("coprod_on_event", report):
+                hook(workspace=self, event=event)
 
     # ------------------------------------------------------------ reading
 
     def _get(self, collection: str, record_id: str) -> Any:
-        canonical = ids.parse_id(collection, record_id)
+        canonical = self.collections.parse_id(collection, record_id)
         doc = self.storage.get(collection, canonical)
         if doc is None:
-            raise NotFound(ids.KINDS[collection][1], canonical)
-        return serialise.structure(collection, doc)
+            raise self.collections.not_found(collection, canonical)
+        return serialise.structure(collection, doc, self.collections[collection].record_type)
 
     def _iter(self, collection: str, where: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        record_type = self.collections[collection].record_type
         for doc in self.storage.iterate(collection, where):
-            yield serialise.structure(collection, doc)
+            yield serialise.structure(collection, doc, record_type)
 
     def record(self, collection: str, record_id: str) -> Any:
         """One record of any collection, a plugin's included (:mod:`coprod_core.records`)."""
@@ -475,9 +467,9 @@ class Workspace:
         """
         if record_id is None:
             return None
-        canonical = ids.parse_id(collection, record_id)
+        canonical = self.collections.parse_id(collection, record_id)
         if self.storage.get(collection, canonical) is None:
-            raise NotFound(ids.KINDS[collection][1], canonical)
+            raise self.collections.not_found(collection, canonical)
         return canonical
 
     # ------------------------------------------------------------ commands

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from coprod_core import hookimpl
 from coprod_core.cli import BUILTIN_COMMANDS
 from coprod_core.cli.reference import render
 
@@ -24,10 +25,9 @@ def test_every_builtin_command_has_a_section():
 
 def test_installed_plugins_commands_are_left_out(register_plugin):
     import click
-    import pluggy
 
     class Extra:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_register_commands(self, register):
             register("extra", click.Command("extra", help="An installed plugin's command."))
 

@@ -22,9 +22,9 @@ from typing import Any
 
 import pytest
 
+from coprod_core import hookimpl
 from coprod_core.config import SECTION_CHECKERS, Config
 from coprod_core.errors import ConfigError
-from coprod_core.plugins import registry
 
 REFERENCE = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
 PROBE = "zz_probe"
@@ -32,11 +32,7 @@ ANY = "<name>"
 
 
 def _registries(pm: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    backends = {k: r.thing for k, r in
-                registry(pm, "coprod_register_storage", "storage backend").items()}
-    settings = {k: r.thing for k, r in
-                registry(pm, "coprod_register_settings", "settings table").items()}
-    return backends, settings
+    return pm.registry.things("storage"), pm.registry.things("settings")
 
 
 def _nest(path: tuple[str, ...], value: Any) -> dict[str, Any]:
@@ -157,12 +153,11 @@ def test_the_probe_finds_the_core_keys(plugin_manager):
 
 
 def test_the_probe_finds_a_plugins_settings(plugin_manager, register_plugin):
-    import pluggy
 
     from coprod_core.storage import Setting
 
     class Greeter:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_register_settings(self, register):
             register("greeter", (Setting(key="greeting", type=str, default="hello"),))
 

@@ -111,7 +111,11 @@ def test_unknown_role_names_the_key(tmp_path):
 
 def test_custom_roles_may_be_chosen(tmp_path):
     text = WELCOME.replace('title = "Welcome"', 'title = "W"\nrole = "carer"')
-    _load(tmp_path, '[roles]\ncustom = { carer = "Carer" }\n' + text)
+    config = _load(tmp_path, '[roles]\ncustom = { carer = "Carer" }\n' + text)
+    assert load(config, PM).form("welcome").role == "carer"
+    # Without the custom role the same form is refused, naming the key.
+    with pytest.raises(ConfigError, match=r"`forms.welcome.role`: unknown role 'carer'"):
+        _load(tmp_path, text)
 
 
 JUNK = st.one_of(

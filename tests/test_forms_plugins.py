@@ -7,13 +7,12 @@ import re
 import types
 from pathlib import Path
 
-import pluggy
 import pytest
 
+from coprod_core import hookimpl
 from coprod_core.forms import Field, FieldType, FormDefinition
 
 DOC = Path(__file__).parent.parent / "docs" / "forms.md"
-hookimpl = pluggy.HookimplMarker("coprod")
 
 
 def _postcode_plugin() -> types.ModuleType:
@@ -155,8 +154,6 @@ class NotAForm:
     (Clashing(), "field type 'short_text' is registered by both 'bad' and 'forms'"),
     (Malformed(), "plugin 'bad' registered form 'broken', which is malformed: "
                   "`forms.broken.fields[0].type`: field 'colour': unknown field type"),
-    (NotAForm(), "plugin 'bad' registered form 'thing' that is not a "
-                 "coprod_core.forms.FormDefinition"),
 ])
 def test_misbehaving_plugins_are_named(register_plugin, run, plugin, words):
     register_plugin(plugin, name="bad")
@@ -166,10 +163,21 @@ def test_misbehaving_plugins_are_named(register_plugin, run, plugin, words):
     assert result.stderr.count("\n") == 1
 
 
-def test_built_in_field_types_come_from_a_plugin(plugin_manager):
-    from coprod_core.plugins import registry
+def test_a_registration_of_the_wrong_type_is_left_out_with_a_warning(register_plugin, run):
+    register_plugin(NotAForm(), name="bad")
+    result = run("intake", "list")
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "warning: plugin 'bad' registered form 'thing' as dict {'title': 'A dict'}, not a "
+        "coprod_core.forms.FormDefinition (coprod_register_forms); disable it with "
+        "COPROD_DISABLE_PLUGINS=bad\n")
+    shown = run("intake", "show", "thing")
+    assert shown.exit_code == 1
+    assert shown.stderr.startswith("error: plugin 'bad' registered form 'thing' as dict")
 
-    found = registry(plugin_manager, "coprod_register_field_types", "field type")
+
+def test_built_in_field_types_come_from_a_plugin(plugin_manager):
+    found = plugin_manager.registry.table("field_types")
     assert {r.plugin for r in found.values()} == {"forms"}
     assert sorted(found) == ["consent", "date", "email", "long_text", "multiple_choice",
                              "number", "phone", "short_text", "single_choice", "yes_no"]

@@ -208,9 +208,9 @@ def test_the_form_and_field_type_examples_are_usable(register_plugin, run):
     shown = run("intake", "show", "travel-claim")
     assert shown.exit_code == 0, shown.stderr
     assert "How much did you spend?" in shown.stdout
-    from coprod_core.plugins import get_plugin_manager, registry
+    from coprod_core.plugins import get_plugin_manager
 
-    types = registry(get_plugin_manager(), "coprod_register_field_types", "field type")
+    types = get_plugin_manager().registry.table("field_types")
     postcode = types["postcode_area"].thing
     assert postcode.parse("ls6 2ab", None) == "LS6"
 
@@ -219,21 +219,16 @@ def test_the_collections_example_declares_visits(register_plugin, workspace_dir,
                                                  plugin_manager):
     import datetime as dt
 
-    from coprod_core import ids, model
     from coprod_core.workspace import Workspace
 
     register_plugin(_example_plugin("coprod_register_collections"), name="visits")
-    try:
-        with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
-            visit_type = model.RECORD_TYPES["visits"]
-            with ws.operation("visit.add") as op:
-                op.write("visits", visit_type(id=op.new_id("visits"), place="Day centre",
-                                              on=dt.date(2026, 2, 3)))
-            assert [v.place for v in ws.records("visits")] == ["Day centre"]
-            assert ws.record("visits", "v1").id == "V-1"
-    finally:
-        ids.KINDS.pop("visits", None)
-        model.RECORD_TYPES.pop("visits", None)
+    with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
+        visit_type = ws.collections["visits"].record_type
+        with ws.operation("visit.add") as op:
+            op.write("visits", visit_type(id=op.new_id("visits"), place="Day centre",
+                                          on=dt.date(2026, 2, 3)))
+        assert [v.place for v in ws.records("visits")] == ["Day centre"]
+        assert ws.record("visits", "v1").id == "V-1"
 
 
 # ---------------------------------------------------------------- every hook has an example plugin

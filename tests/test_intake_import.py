@@ -8,6 +8,7 @@ import json
 import pytest
 from intake_forms import ATTENDANCE, FORMS
 
+from coprod_core import hookimpl
 from coprod_core.forms.importer import import_csv, safe_cell
 from coprod_core.forms.submit import catalogue
 from coprod_core.workspace import Workspace
@@ -327,7 +328,7 @@ fills = "demographic.age"
 class Refusing:
     import pluggy
 
-    @pluggy.HookimplMarker("coprod")
+    @hookimpl
     def coprod_validate(self, collection, record):
         if collection == "participants" and record.name == "Ben":
             return "Ben is already on the panel"

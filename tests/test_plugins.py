@@ -8,18 +8,14 @@ import sys
 import textwrap
 
 import click
-import pluggy
 import pytest
 from click.testing import CliRunner
 
-from coprod_core import plugins
+from coprod_core import hookimpl, plugins
 from coprod_core.errors import PluginError, ValidationFailed
-from coprod_core.plugins import registry
+from coprod_core.registry import TABLES
 from coprod_core.testing import snapshot, use_plugin_manager
 from coprod_core.workspace import Workspace
-
-hookimpl = pluggy.HookimplMarker("coprod")
-
 
 # ---------------------------------------------------------------- installed plugins
 
@@ -61,7 +57,7 @@ GOOD = '''
 import click
 import pluggy
 
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 __version__ = "9.9"
 
 
@@ -147,7 +143,7 @@ def test_a_plugin_that_fails_registration_is_reported(install, monkeypatch, cli_
                                                       process_manager):
     install("typo", {"typo": '''
         import pluggy
-        hookimpl = pluggy.HookimplMarker("coprod")
+        from coprod_core import hookimpl
 
         @hookimpl
         def coprod_register_storrage(register):
@@ -210,10 +206,19 @@ def test_allow_and_block_lists(install, monkeypatch):
     assert _loaded(plugins.get_plugin_manager(fresh=True)) == builtins - {"memory"} | {"beta"}
 
 
+def test_under_tests_is_set_for_the_process_not_read_from_pytest_current_test(
+        install, monkeypatch):
+    install("pair", {"alpha": good("alpha")})
+    monkeypatch.delenv("COPROD_LOAD_PLUGINS", raising=False)
+    # A manager built while pytest collects has no PYTEST_CURRENT_TEST to go by.
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert "alpha" not in _loaded(plugins.get_plugin_manager(fresh=True))
+
+
 def test_outside_tests_every_installed_plugin_loads(install, monkeypatch):
     install("pair", {"alpha": good("alpha"), "beta": good("beta")})
     monkeypatch.delenv("COPROD_LOAD_PLUGINS", raising=False)
-    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    monkeypatch.delattr(sys, plugins.UNDER_TESTS)
     everything = _loaded(plugins.get_plugin_manager(fresh=True))
     # Other installed plugins (the example plugins, in CI) load too.
     assert {"memory", "sqlite", "alpha", "beta"} <= everything
@@ -341,60 +346,88 @@ class Registers:
         self._register("coprod_register_settings", register)
 
 
-REGISTRATION_HOOKS = [
-    ("coprod_register_storage", "storage backend"),
-    ("coprod_register_forms", "form"),
-    ("coprod_register_field_types", "field type"),
-    ("coprod_register_report_kinds", "report kind"),
-    ("coprod_register_report_formats", "report format"),
-    ("coprod_register_commands", "command"),
-    ("coprod_register_settings", "settings table"),
+def _sample(key: str, name: str) -> object:
+    """A registration of the right type for table ``key``, called ``name``."""
+    from coprod_core.forms import Field, FieldType, FormDefinition
+    from coprod_core.reports import ReportFormat, ReportKind
+    from coprod_core.storage import Setting, StorageBackend
+
+    return {
+        "storage": lambda: StorageBackend(name=name, open=lambda root, options: None),
+        "forms": lambda: FormDefinition(name=name, title=name, fields=[
+            Field(name="q", type="short_text", label="Q?")]),
+        "field_types": lambda: FieldType(description=name, parse=lambda text, fld: text),
+        "report_kinds": lambda: ReportKind(name=name, title=name, description=name,
+                                           build=lambda ws, params: None),
+        "report_formats": lambda: ReportFormat(name=name, description=name, extension="txt",
+                                               render=lambda report, options: b""),
+        "commands": lambda: click.Command(name),
+        "settings": lambda: (Setting(key=name, type=str),),
+    }[key]()
+
+
+REGISTRATION_TABLES = [
+    (spec.key, spec.hook, spec.word) for spec in TABLES if spec.key != "collections"
 ]
 
 
-@pytest.mark.parametrize("hook,what", REGISTRATION_HOOKS)
+@pytest.mark.parametrize("key,hook,what", REGISTRATION_TABLES)
 def test_registrations_are_collected_by_name_with_their_plugin(register_plugin, plugin_manager,
-                                                               hook, what):
-    register_plugin(Registers(hook, ("one", 1), ("two", 2)), name="first")
-    register_plugin(Registers(hook, ("three", 3)), name="second")
-    found = registry(plugin_manager, hook, what)
-    mine = {k: (v.thing, v.plugin) for k, v in found.items() if k in ("one", "two", "three")}
-    assert mine == {"one": (1, "first"), "two": (2, "first"), "three": (3, "second")}
-    # Collected once per plugin manager.
-    assert registry(plugin_manager, hook, what) is found
+                                                               key, hook, what):
+    things = {name: _sample(key, name) for name in ("one", "two", "three")}
+    register_plugin(Registers(hook, ("one", things["one"]), ("two", things["two"])),
+                    name="first")
+    register_plugin(Registers(hook, ("three", things["three"])), name="second")
+    found = plugin_manager.registry.table(key)
+    mine = {k: (v.thing, v.plugin) for k, v in found.items() if k in things}
+    assert mine == {"one": (things["one"], "first"), "two": (things["two"], "first"),
+                    "three": (things["three"], "second")}
+    # Collected once per set of plugins...
+    assert plugin_manager.registry.table(key) is found
+    # ...and again when the set changes, even through pluggy's own register().
+    plugin_manager.register(Registers(hook, ("four", _sample(key, "four"))), name="third")
+    assert "four" in plugin_manager.registry.table(key)
+    plugin_manager.unregister(name="third")
+    assert "four" not in plugin_manager.registry.table(key)
 
 
-@pytest.mark.parametrize("hook,what", REGISTRATION_HOOKS)
-def test_a_name_registered_twice_names_both_plugins(register_plugin, plugin_manager, hook,
-                                                    what):
-    register_plugin(Registers(hook, ("shared", 1)), name="first")
-    register_plugin(Registers(hook, ("shared", 2)), name="second")
+@pytest.mark.parametrize("key,hook,what", REGISTRATION_TABLES)
+def test_a_name_registered_twice_names_both_plugins(register_plugin, plugin_manager, key,
+                                                    hook, what):
+    register_plugin(Registers(hook, ("shared", _sample(key, "shared"))), name="first")
+    register_plugin(Registers(hook, ("shared", _sample(key, "shared"))), name="second")
     with pytest.raises(PluginError) as caught:
-        registry(plugin_manager, hook, what)
+        plugin_manager.registry.table(key)
     message = str(caught.value)
     assert message.startswith(f"{what} 'shared' is registered by both ")
     assert "'first'" in message and "'second'" in message
-    assert message.endswith("; disable one with COPROD_DISABLE_PLUGINS")
+    assert message.endswith(f"({hook}); disable one with COPROD_DISABLE_PLUGINS")
 
 
 def test_a_registration_without_a_name(register_plugin, plugin_manager):
     register_plugin(Registers("coprod_register_forms", ("", 1)), name="nameless")
     with pytest.raises(PluginError, match="plugin 'nameless' registered a form without a name"):
-        registry(plugin_manager, "coprod_register_forms", "form")
+        plugin_manager.registry.table("forms")
 
 
-def test_a_registration_hook_that_raises_names_the_plugin(register_plugin, plugin_manager):
+def test_a_registration_hook_that_raises_names_the_plugin_and_the_others_still_work(
+        register_plugin, plugin_manager):
     class Raises:
         @hookimpl
         def coprod_register_report_kinds(self, register):
+            register("half", _sample("report_kinds", "half"))
             raise RuntimeError("boom")
 
+    warnings: list[str] = []
+    plugin_manager.warn = warnings.append
     register_plugin(Raises(), name="reports-x")
-    with pytest.raises(PluginError) as caught:
-        registry(plugin_manager, "coprod_register_report_kinds", "report kind")
-    assert str(caught.value) == (
+    table = plugin_manager.registry.table("report_kinds")
+    assert warnings == [
         "plugin 'reports-x' failed in coprod_register_report_kinds (RuntimeError: boom); "
-        "disable it with COPROD_DISABLE_PLUGINS=reports-x")
+        "disable it with COPROD_DISABLE_PLUGINS=reports-x"]
+    # What it registered before failing is left out; the built-in kinds are all there.
+    assert "half" not in table
+    assert {"summary", "commitments"} <= set(table)
 
 
 def test_a_duplicate_storage_backend_stops_the_workspace_opening(register_plugin, run):
@@ -592,9 +625,7 @@ class Listens:
         # After the commit: the record is already readable from storage.
         stored = None
         if event.record is not None and event.ids:
-            from coprod_core import ids as ids_
-
-            collection = ids_.collection_of(event.ids[0])
+            collection = workspace.collections.collection_of(event.ids[0])
             stored = workspace.storage.get(collection, event.ids[0])
         self.events.append((event.name, event.ids, event.actor, stored is not None))
 
@@ -668,8 +699,8 @@ def test_an_event_hook_that_raises_is_reported_and_the_change_kept(register_plug
     assert json.loads(run("participant", "show", "P-1", "--json").stdout)["name"] == "Ada"
 
 
-def test_call_each_passes_only_the_arguments_an_implementation_takes(register_plugin,
-                                                                     plugin_manager):
+def test_hooks_pass_only_the_arguments_an_implementation_takes(register_plugin,
+                                                                plugin_manager):
     got = []
 
     class Narrow:
@@ -678,9 +709,7 @@ def test_call_each_passes_only_the_arguments_an_implementation_takes(register_pl
             got.append(event)
 
     register_plugin(Narrow(), name="narrow")
-    calls = plugins.call_each(plugin_manager, "coprod_on_event", workspace=object(), event="e")
-    assert [name for name, _ in calls] == ["narrow"]
-    calls[0][1]()
+    plugin_manager.hook.coprod_on_event(workspace=object(), event="e")
     assert got == ["e"]
 
 

@@ -152,9 +152,8 @@ def test_erasing_unknown_or_erased_changes_nothing(memory_workspace):
 
 
 def test_a_failing_plugin_undoes_the_whole_erasure(memory_workspace, register_plugin):
-    import pluggy
 
-    hookimpl = pluggy.HookimplMarker("coprod")
+    from coprod_core import hookimpl
 
     class Broken:
         @hookimpl

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pluggy
 import pytest
 
-from coprod_core import subject_access
+from coprod_core import hookimpl, subject_access
 from coprod_core.errors import CoprodError, PluginError
 from coprod_core.testing.privacy import PEOPLE, plant
-
-hookimpl = pluggy.HookimplMarker("coprod")
 
 
 class HoldsNotes:

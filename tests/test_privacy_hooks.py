@@ -6,13 +6,10 @@ import inspect
 import re
 from pathlib import Path
 
-import pluggy
 import pytest
 
-from coprod_core import hookspecs, privacy, subject_access
+from coprod_core import hookimpl, hookspecs, privacy, subject_access
 from coprod_core.model import Demographic
-
-hookimpl = pluggy.HookimplMarker("coprod")
 
 PRIVACY_HOOKS = ("coprod_subject_access", "coprod_erase_participant", "coprod_consent_withdrawn")
 

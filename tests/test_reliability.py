@@ -143,11 +143,9 @@ def test_a_disk_error_in_the_middle_of_an_operation_stores_nothing(
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_a_plugin_failing_mid_operation_stores_nothing(tmp_path, plugin_manager,
                                                        register_plugin, backend):
-    import pluggy
 
+    from coprod_core import hookimpl
     from coprod_core.errors import PluginError
-
-    hookimpl = pluggy.HookimplMarker("coprod")
 
     class Flaky:
         seen = 0

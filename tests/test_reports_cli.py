@@ -6,7 +6,6 @@ import json
 import os
 from typing import Any
 
-import pluggy
 import pytest
 from reports_support import fill_small
 
@@ -34,9 +33,8 @@ def test_list_shows_kinds_and_formats(run):
 
 
 def test_list_includes_a_plugins_kind_and_format(run, register_plugin):
+    from coprod_core import hookimpl
     from coprod_core.reports import Report, ReportFormat, ReportKind
-
-    hookimpl = pluggy.HookimplMarker("coprod")
 
     class Extra:
         @hookimpl
@@ -176,10 +174,9 @@ def test_help_names_every_option(run):
 
 
 def test_a_failure_while_writing_leaves_nothing_behind(filled, register_plugin, tmp_path):
+    from coprod_core import hookimpl
     from coprod_core.errors import CoprodError
     from coprod_core.reports import Files, ReportFormat
-
-    hookimpl = pluggy.HookimplMarker("coprod")
 
     def broken(report: Any, options: Any) -> Any:
         yield b"half a report"

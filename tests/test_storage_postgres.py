@@ -1,7 +1,7 @@
 """PostgreSQL specifics: connection settings, the missing extra, schema versions, purge."""
 
 import pytest
-from postgres_support import URL, needs_postgres, pg_schema  # noqa: F401
+from postgres_support import URL, needs_postgres, needs_psycopg, pg_schema  # noqa: F401
 
 from coprod_core.errors import StorageError
 
@@ -25,6 +25,7 @@ def test_no_url_says_where_to_put_one(monkeypatch):
         open_postgres(None, {"url_env": "MY_PG"})
 
 
+@needs_psycopg
 def test_a_password_never_appears_in_an_error():
     from coprod_postgres.backend import open_postgres
 

@@ -4,15 +4,12 @@ import datetime as dt
 import json
 
 import click
-import pluggy
 import pytest
 from attrs import frozen
 
-from coprod_core import ids, model
+from coprod_core import hookimpl
 from coprod_core.errors import NotFound, PluginError
-from coprod_core.records import add_collection
-
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core.records import Collection
 
 
 @frozen(kw_only=True)
@@ -22,12 +19,20 @@ class Visit:
     on: dt.date
 
 
+class Declares:
+    """A plugin declaring one collection."""
+
+    def __init__(self, name: str, prefix: str) -> None:
+        self.name, self.prefix = name, prefix
+
+    @hookimpl
+    def coprod_register_collections(self, register):
+        register(self.name, Collection(prefix=self.prefix, word="visit", record_type=Visit))
+
+
 @pytest.fixture
-def visits():
-    add_collection("visits", prefix="V", word="visit", record_type=Visit)
-    yield
-    ids.KINDS.pop("visits", None)
-    model.RECORD_TYPES.pop("visits", None)
+def visits(register_plugin):
+    register_plugin(Declares("visits", "V"), name="visits")
 
 
 def test_plugin_collection_writes_and_reads_back(visits, workspace):
@@ -48,21 +53,23 @@ def test_missing_plugin_record_is_named(visits, workspace):
         workspace.record("visits", "V-9")
 
 
-def test_declaring_twice_is_harmless(visits):
-    add_collection("visits", prefix="V", word="visit", record_type=Visit)
-    assert ids.parse_id("visits", "v-3") == "V-3"
+def test_a_plugin_collection_parses_its_own_ids(visits, memory_workspace):
+    assert memory_workspace.collections.parse_id("visits", "v-3") == "V-3"
+    assert memory_workspace.collections.collection_of("v3") == "visits"
 
 
 @pytest.mark.parametrize(("name", "prefix", "message"), [
-    ("grants", "P", "already used by collection 'participants'"),
-    ("sessions", "SE", "already exists with ids like S-1"),
+    ("grants", "P", "plugin 'grants': id prefix 'P' is already used by collection "
+                    "'participants'"),
+    ("sessions", "SE", "collection 'sessions' is registered by both 'coprod' and 'grants'"),
     ("grants", "g", "1 to 3 capital letters"),
     ("grants", "GRAN", "1 to 3 capital letters"),
 ])
-def test_clashing_or_malformed_declarations_are_refused(name, prefix, message):
+def test_clashing_or_malformed_declarations_are_refused(register_plugin, plugin_manager,
+                                                        name, prefix, message):
+    register_plugin(Declares(name, prefix), name="grants")
     with pytest.raises(PluginError, match=message):
-        add_collection(name, prefix=prefix, word="thing", record_type=Visit)
-    assert "grants" not in ids.KINDS
+        plugin_manager.registry.collections  # noqa: B018
 
 
 class Hello:
@@ -104,19 +111,11 @@ class VisitsPlugin:
         register("site_checks", Collection(prefix="SC", word="site check", record_type=Visit))
 
 
-@pytest.fixture
-def forget_site_checks():
-    yield
-    ids.KINDS.pop("site_checks", None)
-    model.RECORD_TYPES.pop("site_checks", None)
-
-
 def test_a_collection_registered_by_a_plugin_is_declared_when_the_workspace_opens(
-        forget_site_checks, register_plugin, workspace_dir, plugin_manager):
+        register_plugin, workspace_dir, plugin_manager):
     from coprod_core.workspace import Workspace
 
     register_plugin(VisitsPlugin(), name="site-checks")
-    assert "site_checks" not in ids.KINDS
     with Workspace.open(workspace_dir, plugins=plugin_manager) as ws:
         with ws.operation("site_check.add") as op:
             op.write("site_checks", Visit(id=op.new_id("site_checks"), place="Hostel",
@@ -127,7 +126,7 @@ def test_a_collection_registered_by_a_plugin_is_declared_when_the_workspace_open
 
 
 def test_a_plugin_collection_clashing_with_the_core_names_the_plugin(
-        forget_site_checks, register_plugin, workspace_dir, plugin_manager):
+        register_plugin, workspace_dir, plugin_manager):
     from coprod_core.records import Collection
     from coprod_core.workspace import Workspace
 

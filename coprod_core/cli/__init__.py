@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import click
@@ -73,10 +74,11 @@ class CoprodGroup(click.Group):
         """
         commands: dict[str, click.Command] = {}
         problems: list[str] = []
+        registered: Mapping[str, Any]
         try:
-            from coprod_core.plugins import get_plugin_manager, registry
+            from coprod_core.plugins import get_plugin_manager
 
-            registered = registry(get_plugin_manager(), "coprod_register_commands", "command")
+            registered = get_plugin_manager().registry.table("commands")
         except CoprodError as exc:
             registered, problems = {}, [str(exc)]
         for name, item in registered.items():
@@ -84,11 +86,6 @@ class CoprodGroup(click.Group):
                 problems.append(
                     f"plugin {item.plugin!r} registers command {name!r}, which coprod "
                     f"already has; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
-                )
-            elif not isinstance(item.thing, click.Command):
-                problems.append(
-                    f"plugin {item.plugin!r} registered {name!r}, which is not a click "
-                    f"command; disable it with COPROD_DISABLE_PLUGINS={item.plugin}"
                 )
             else:
                 commands[name] = item.thing

@@ -25,14 +25,10 @@ def _checked(path: Path) -> Any:
 
 
 def _check_plugins(config: Any) -> Any:
-    from coprod_core.plugins import get_plugin_manager, registry
+    from coprod_core.plugins import get_plugin_manager
 
     pm = get_plugin_manager()
-    backends = {k: r.thing for k, r in
-                registry(pm, "coprod_register_storage", "storage backend").items()}
-    settings = {k: r.thing for k, r in
-                registry(pm, "coprod_register_settings", "settings table").items()}
-    config.check_plugins(settings, backends)
+    pm.registry.storage_backend(config)
     if config.table("forms"):
         # Forms may use field types that plugins add: check them against those too.
         from coprod_core.forms.catalogue import load

@@ -35,7 +35,7 @@ def export(ws: Any, output: Path, force: bool) -> None:
     keep it as safe as the workspace."""
     from coprod_core.transfer import export_file
 
-    counts = export_file(ws.storage, output, force=force)
+    counts = export_file(ws.storage, output, force=force, collections=ws.collections)
     click.echo(f"exported {_summary(counts)} and {counts['audit']} audit entries to {output}")
 
 
@@ -47,7 +47,7 @@ def import_(ws: Any, file: Path) -> None:
     empty. Every record is checked first; if one is wrong nothing is written."""
     from coprod_core.transfer import load, read_export
 
-    data = read_export(file)
+    data = read_export(file, ws.collections)
     total = load(ws.storage, data)
     click.echo(f"imported {total} records and {len(data.get('audit', []))} audit entries "
                f"from {file}")
@@ -73,7 +73,7 @@ def backup(ws: Any, output: Path, force: bool) -> None:
         raise CoprodError(f"{output} already exists; choose another name or pass --force")
     take = getattr(ws.storage, "backup", None)
     if take is None:
-        counts = export_file(ws.storage, output, force=True)
+        counts = export_file(ws.storage, output, force=True, collections=ws.collections)
         click.echo(f"backed up {_summary(counts)} to {output} (a coprod export)")
         return
     if not output.parent.is_dir():

@@ -318,17 +318,16 @@ def audit(ws: Any, since: dt.date | None, record_id: str | None, as_json: bool) 
     """
     import json
 
-    from coprod_core import ids
     from coprod_core.subject_access import audit_names
 
     wanted = None
     if record_id is not None:
-        collection = ids.collection_of(record_id)
+        collection = ws.collections.collection_of(record_id)
         if collection is None:
-            prefixes = ", ".join(f"{p}-12" for p, _w in ids.KINDS.values())
+            prefixes = ", ".join(f"{c.prefix}-12" for c in ws.collections.values())
             raise click.BadParameter(f"{record_id!r} is not a record id; ids look like "
                                      f"{prefixes}", param_hint="'--id'")
-        wanted = ids.parse_id(collection, record_id)
+        wanted = ws.collections.parse_id(collection, record_id)
     start = since.isoformat() if since else None
 
     def chosen() -> Any:

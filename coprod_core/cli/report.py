@@ -107,11 +107,11 @@ def _guess(output: Path | None, available: Mapping[str, ReportFormat]) -> str:
 
 def _list(found_kinds: Mapping[str, ReportKind], found_formats: Mapping[str, ReportFormat],
           as_json: bool) -> None:
-    from coprod_core.plugins import get_plugin_manager, registry
+    from coprod_core.plugins import get_plugin_manager
 
     pm = get_plugin_manager()
-    kind_from = registry(pm, "coprod_register_report_kinds", "report kind")
-    format_from = registry(pm, "coprod_register_report_formats", "report format")
+    kind_from = pm.registry.table("report_kinds")
+    format_from = pm.registry.table("report_formats")
     if as_json:
         echo_json({
             "kinds": [{"name": k.name, "title": k.title, "description": k.description,

@@ -21,11 +21,15 @@ class Catalogue:
     forms: dict[str, FormDefinition]
     #: Form name -> ``coprod.toml`` or the name of the plugin that registered it.
     sources: dict[str, str]
+    #: Form name -> why a plugin's registration of it was refused.
+    refused: Mapping[str, str] = field(factory=dict)
     _readers: dict[tuple[str, bool], Callable[..., dict[str, Any]]] = field(
         factory=dict, eq=False, repr=False)
 
     def form(self, name: str) -> FormDefinition:
         if name not in self.forms:
+            if name in self.refused:
+                raise PluginError(self.refused[name])
             if not self.forms:
                 from ..errors import CoprodError
 
@@ -141,22 +145,11 @@ def is_blank(raw: Any) -> bool:
 
 def load(config: Config, pm: Any) -> Catalogue:
     """The forms and field types of a workspace with these plugins."""
-    from ..plugins import registry
-
-    types: dict[str, FieldType] = {}
-    for name, item in registry(pm, "coprod_register_field_types", "field type").items():
-        if not isinstance(item.thing, FieldType):
-            raise PluginError(f"plugin {item.plugin!r} registered field type {name!r} that is "
-                              "not a coprod_core.forms.FieldType")
-        types[name] = item.thing
-
+    types: dict[str, FieldType] = pm.registry.things("field_types")
     forms: dict[str, FormDefinition] = {}
     sources: dict[str, str] = {}
-    for name, item in registry(pm, "coprod_register_forms", "form").items():
+    for name, item in sorted(pm.registry.table("forms").items()):
         form = item.thing
-        if not isinstance(form, FormDefinition) or form.name != name:
-            raise PluginError(f"plugin {item.plugin!r} registered form {name!r} that is not a "
-                              f"coprod_core.forms.FormDefinition named {name!r}")
         try:
             # Checked as if declared in TOML, and given the same defaults
             # (a rating question's choices are the rungs of the ladder).
@@ -176,7 +169,8 @@ def load(config: Config, pm: Any) -> Catalogue:
 
     for name, form in forms.items():
         _check_roles(form, config, ctx if sources[name] == "coprod.toml" else None)
-    return Catalogue(types=types, forms=forms, sources=sources)
+    return Catalogue(types=types, forms=forms, sources=sources,
+                     refused=pm.registry.table("forms").refused)
 
 
 def _check_roles(form: FormDefinition, config: Config, ctx: Context | None) -> None:

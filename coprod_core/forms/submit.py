@@ -20,7 +20,7 @@ from typing import Any
 from attrs import evolve, frozen
 
 from .. import ids, serialise
-from ..errors import CoprodError, InvalidValue, NotFound, ValidationFailed
+from ..errors import CoprodError, InvalidValue, ValidationFailed
 from ..model import (
     AttendanceStatus,
     ConsentMethod,
@@ -221,11 +221,11 @@ def apply_feedback(
 
 def existing(ws: Any, collection: str, record_id: str) -> Any:
     """The stored record named by ``record_id`` (any spelling), not erased."""
-    canonical = ids.parse_id(collection, record_id)
+    canonical = ws.collections.parse_id(collection, record_id)
     doc = ws.storage.get(collection, canonical)
     if doc is None:
-        raise NotFound(ids.KINDS[collection][1], canonical)
-    record = serialise.structure(collection, doc)
+        raise ws.collections.not_found(collection, canonical)
+    record = serialise.structure(collection, doc, ws.collections[collection].record_type)
     if getattr(record, "erased_at", None) is not None:
         raise CoprodError(f"{canonical} was erased and cannot be changed")
     return record

@@ -75,16 +75,7 @@ class ExportRecord:
     at: dt.datetime
 
 
-def _declare_collections() -> None:
-    from ..records import add_collection
-
-    add_collection(REQUESTS, prefix="R", word="rights request", record_type=RightsRequest)
-    add_collection(EXPORTS, prefix="X", word="subject access export", record_type=ExportRecord)
-
-
 def due_date(received: dt.date) -> dt.date:
     """One calendar month after ``received``: 3 March -> 3 April, 31 January -> 28/29 February."""
     return add_months(received, 1)
 
-
-_declare_collections()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, field, frozen
 
-from coprod_core.errors import CoprodError, InvalidValue
+from coprod_core.errors import CoprodError
 
 from .document import (
     Amount,
@@ -44,8 +44,7 @@ from .document import (
 )
 
 if TYPE_CHECKING:
-    import pluggy
-
+    from coprod_core.plugins import CoprodPluginManager
     from coprod_core.workspace import Workspace
 
 __all__ = [
@@ -187,32 +186,26 @@ class ReportFormat:
     text: bool = True
 
 
-def kinds(pm: pluggy.PluginManager) -> dict[str, ReportKind]:
-    from coprod_core.plugins import registry
-
-    found = registry(pm, "coprod_register_report_kinds", "report kind")
-    return {name: item.thing for name, item in sorted(found.items())}
+def kinds(pm: CoprodPluginManager) -> dict[str, ReportKind]:
+    """Every registered report kind, by name."""
+    return pm.registry.things("report_kinds")
 
 
-def formats(pm: pluggy.PluginManager) -> dict[str, ReportFormat]:
-    from coprod_core.plugins import registry
-
-    found = registry(pm, "coprod_register_report_formats", "report format")
-    return {name: item.thing for name, item in sorted(found.items())}
+def formats(pm: CoprodPluginManager) -> dict[str, ReportFormat]:
+    """Every registered report format, by name."""
+    return pm.registry.things("report_formats")
 
 
-def kind_named(pm: pluggy.PluginManager, name: str) -> ReportKind:
-    available = kinds(pm)
-    if name not in available:
-        raise InvalidValue("report kind", name, available)
-    return available[name]
+def kind_named(pm: CoprodPluginManager, name: str) -> ReportKind:
+    """The kind registered as ``name``; otherwise an error naming those there are."""
+    found: ReportKind = pm.registry.table("report_kinds").thing(name)
+    return found
 
 
-def format_named(pm: pluggy.PluginManager, name: str) -> ReportFormat:
-    available = formats(pm)
-    if name not in available:
-        raise InvalidValue("report format", name, available)
-    return available[name]
+def format_named(pm: CoprodPluginManager, name: str) -> ReportFormat:
+    """The format registered as ``name``; otherwise an error naming those there are."""
+    found: ReportFormat = pm.registry.table("report_formats").thing(name)
+    return found
 
 
 def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = None) -> Report:

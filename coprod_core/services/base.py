@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import CoprodError, PluginError
+from ..errors import PluginError
 
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
@@ -56,18 +56,14 @@ def change(ws: Workspace, operation: str, collection: str, record_id: str,
 
 
 def call_plugins(ws: Workspace, hook: str, doing: str, **kwargs: Any) -> dict[str, Any]:
-    """Call every implementation of ``hook``; a failure names the plugin and undoes all."""
-    from ..plugins import call_each
+    """Call ``hook`` through pluggy; each plugin's non-None result by plugin name.
 
-    results: dict[str, Any] = {}
-    for plugin, call in call_each(ws.plugins, hook, workspace=ws, **kwargs):
-        try:
-            results[plugin] = call()
-        except CoprodError:
-            raise
-        except Exception as exc:
-            raise PluginError(
-                f"plugin {plugin!r} failed while {doing} ({type(exc).__name__}: {exc}); "
-                "nothing was changed"
-            ) from exc
-    return results
+    A failure names the plugin and undoes all.
+    """
+    from ..plugins import PluginFailed, call_attributed
+
+    try:
+        return dict(call_attributed(ws.plugins, hook, workspace=ws, **kwargs))
+    except PluginFailed as failure:
+        raise PluginError(f"plugin {failure.plugin!r} failed while {doing} "
+                          f"({failure.reason}); nothing was changed") from failure.__cause__

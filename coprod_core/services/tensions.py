@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .. import ids
 from ..errors import CoprodError
 from ..model import Tension, TensionKind, TensionStatus, Transition, parse_choice
 from .base import change, create
@@ -54,7 +53,7 @@ def party(ws: Workspace, value: str) -> str:
     """A tension's party: a participant id (canonical, existing) or a role."""
     if value in ws.config.roles:
         return value
-    if ids.collection_of(value) == "participants":
+    if ws.collections.collection_of(value) == "participants":
         return ws.existing_id("participants", value)  # type: ignore[return-value]
     raise CoprodError(
         f"{value!r} is neither a participant id (like P-12) nor a role; "

@@ -42,16 +42,16 @@ class FakeClock:
 
 @contextmanager
 def registered(pm: Any, plugin: object, name: str | None = None) -> Iterator[Any]:
-    """Register ``plugin`` on ``pm`` for the length of a ``with`` block."""
-    from coprod_core.plugins import forget_registries
+    """Register ``plugin`` on ``pm`` for the length of a ``with`` block.
 
+    Registering checks the plugin as loading does: a hook coprod lacks (a
+    misspelt name) is refused with the nearest hook's name.
+    """
     plugin_name = pm.register(plugin, name=name)
-    forget_registries(pm)
     try:
         yield plugin
     finally:
         pm.unregister(name=plugin_name)
-        forget_registries(pm)
 
 
 @contextmanager

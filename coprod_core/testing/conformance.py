@@ -459,14 +459,12 @@ class StorageConformance:
         return {"docs": docs, "audit": list(storage.iterate_audit())}
 
     def test_rollback_from_a_validation_hook(self, storage: Storage) -> None:
-        import pluggy
 
+        from coprod_core import hookimpl
         from coprod_core.config import Config
         from coprod_core.errors import PluginError, ValidationFailed
         from coprod_core.plugins import new_plugin_manager
         from coprod_core.workspace import Workspace
-
-        hookimpl = pluggy.HookimplMarker("coprod")
 
         class Gatekeeper:
             mode = "allow"

@@ -16,6 +16,20 @@ import pytest
 from . import FakeClock, registered, use_plugin_manager
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Only built-in plugins load in this test process (unless ``COPROD_LOAD_PLUGINS``
+    names others): installed third-party plugins must not change what tests see.
+
+    Set for the whole process before collection, as llm and sqlite-utils do, so
+    a plugin manager built while a test module is imported obeys it too.
+    """
+    import sys
+
+    from coprod_core.plugins import UNDER_TESTS
+
+    setattr(sys, UNDER_TESTS, True)
+
+
 @pytest.fixture
 def clock() -> FakeClock:
     """A clock standing at 2026-01-05 10:00 UTC; move it with ``advance``."""

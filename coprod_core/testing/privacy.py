@@ -68,9 +68,7 @@ def scan(folder: Path, person: dict[str, str]) -> list[tuple[str, bytes]]:
 
 def backend_config(backend: str, pm: Any, tmp_path: Path) -> dict[str, Any]:
     """The ``[storage]`` table for ``backend``, or skip when it cannot run here."""
-    from coprod_core.plugins import registry
-
-    backends = registry(pm, "coprod_register_storage", "storage backend")
+    backends = pm.registry.table("storage")
     if backend not in backends:
         pytest.skip(f"storage backend {backend!r} is not installed")
     table: dict[str, Any] = {"backend": backend}

@@ -389,7 +389,7 @@ def commitments(
 
 
 def audit_entries() -> st.SearchStrategy[AuditEntry]:
-    collections = st.sampled_from(list(ids.KINDS))
+    collections = st.sampled_from(list(ids.CORE_KINDS))
     some_id = collections.flatmap(ids_of)
     return st.builds(
         AuditEntry, at=timestamps(), actor=names(),

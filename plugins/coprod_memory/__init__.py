@@ -12,9 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 __version__ = "0.1.0"
 

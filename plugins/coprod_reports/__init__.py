@@ -9,9 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 __version__ = "0.1.0"
 

@@ -3,7 +3,6 @@
 import datetime as dt
 import json
 
-import pluggy
 import pytest
 from coprod_payments.model import FeeStatus, Payment, format_amount, parse_amount
 from coprod_payments.rules import check
@@ -11,6 +10,7 @@ from coprod_payments.service import Options, mark_paid, record_payment
 from hypothesis import given
 from hypothesis import strategies as st
 
+from coprod_core import hookimpl
 from coprod_core.errors import CoprodError, ValidationFailed
 
 ADVICE_REFUSED = "error: payments: PAY-1 offers a fee, but benefits advice was not offered"
@@ -207,7 +207,7 @@ def test_events_and_audit(memory_workspace, register_plugin):
     seen = []
 
     class Listener:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_on_event(self, event):
             seen.append((event.name, event.ids))
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pluggy
-
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 
 def render(report: Any, options: Any) -> bytes:

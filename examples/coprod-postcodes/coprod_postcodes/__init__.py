@@ -10,21 +10,19 @@ Hooks used: ``coprod_register_field_types`` (the ``uk_postcode`` question,
 :mod:`.form`) and ``coprod_consent_withdrawn`` (dropping the postcode).
 
 This module is imported whenever coprod loads its plugins (``coprod --help``
-included), so it imports nothing but pluggy: the forms API is imported inside
-the hooks.
+included), so it imports nothing but the hook marker: the forms API is imported
+inside the hooks.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 if TYPE_CHECKING:
     from coprod_core.model import Participant
     from coprod_core.workspace import Workspace
 
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 __version__ = "0.1.0"
 
