@@ -345,6 +345,10 @@ class Registers:
     def coprod_register_settings(self, register):
         self._register("coprod_register_settings", register)
 
+    @hookimpl
+    def coprod_register_web_routes(self, register):
+        self._register("coprod_register_web_routes", register)
+
 
 def _sample(key: str, name: str) -> object:
     """A registration of the right type for table ``key``, called ``name``."""
@@ -363,7 +367,14 @@ def _sample(key: str, name: str) -> object:
                                                render=lambda report, options: b""),
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
+        "web_routes": lambda: _web_route(name),
     }[key]()
+
+
+def _web_route(name: str) -> object:
+    from coprod_web import WebRoute
+
+    return WebRoute(path=f"/{name}", view=lambda page: None, permission="public")
 
 
 REGISTRATION_TABLES = [

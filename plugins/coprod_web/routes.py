@@ -28,7 +28,7 @@ from coprod_core.access import PERMISSIONS, PUBLIC, SIGNED_IN
 from coprod_core.errors import PluginError
 
 if TYPE_CHECKING:
-    import pluggy
+    from coprod_core.plugins import CoprodPluginManager
 
 __all__ = ["METHODS", "WebRoute", "route_table"]
 
@@ -88,21 +88,26 @@ def check_route(name: str, route: Any, plugin: str) -> WebRoute:
     return route
 
 
-def route_table(pm: pluggy.PluginManager) -> dict[str, tuple[WebRoute, str]]:
-    """Every registered route, checked: name -> (route, plugin)."""
-    from coprod_core.plugins import registry
+def route_table(pm: CoprodPluginManager) -> dict[str, tuple[WebRoute, str]]:
+    """Every registered route, checked: name -> (route, plugin).
 
+    The registry's ``web_routes`` table checks the type and the name; a route
+    that is not a :class:`WebRoute` is left out there with a warning naming
+    the plugin. Here each route is checked further, and a route without a
+    valid permission, path or methods is an error: a page must never be
+    served with a permission nobody meant.
+    """
     routes: dict[str, tuple[WebRoute, str]] = {}
     taken: dict[tuple[str, str], str] = {}
-    for name, item in registry(pm, "coprod_register_web_routes", "web route").items():
-        route = check_route(name, item.thing, item.plugin)
+    for name, entry in pm.registry.table("web_routes").items():
+        route = check_route(name, entry.thing, entry.plugin)
         for method in route.methods:
             key = (route.path, method)
             if key in taken:
                 raise PluginError(
                     f"web route {method} {route.path} is registered by both "
-                    f"{taken[key]!r} and {item.plugin!r}; disable one with "
+                    f"{taken[key]!r} and {entry.plugin!r}; disable one with "
                     "COPROD_DISABLE_PLUGINS")
-            taken[key] = item.plugin
-        routes[name] = (route, item.plugin)
+            taken[key] = entry.plugin
+        routes[name] = (route, entry.plugin)
     return routes
