@@ -14,6 +14,9 @@ Each request passes the same steps, in order, whatever page it is for:
    account (``"sam (web)"``), so the audit log says who, and that it was
    the web front;
 6. security headers are added to every response, errors included.
+
+One piece: the gate's steps above are one request path, kept in one place
+so that their order can be read and checked.
 """
 
 from __future__ import annotations
@@ -294,6 +297,14 @@ class WebFront:
         async def handle(request: Request) -> Response:
             from starlette.concurrency import run_in_threadpool
 
+            fast = getattr(route.view, "fast", None)
+            if fast is not None and request.method == "GET":
+                # Anonymous visitors of a cached page: no thread, no workspace, no cookie.
+                cookie = request.cookies.get(COOKIE)
+                state = self.signer.load(cookie) if cookie else SessionState(sid="")
+                answer: Response | None = fast(self, state)
+                if answer is not None:
+                    return answer
             form: dict[str, str] = {}
             if request.method == "POST":
                 try:
