@@ -232,16 +232,16 @@ def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = 
 def publish(workspace: Workspace, report: Report, *, names: bool = False) -> Report:
     """The one way a report document becomes publishable, whatever front end asks.
 
-    Names are taken out of every free-text field (:mod:`.redaction`: everyone's
-    without ``names``, else those whose consent does not cover naming), then
+    Names are taken out of every free-text field
+    (:mod:`coprod_core.protection.redaction`: everyone's without ``names``,
+    else those whose consent does not cover naming), then
     the disclosure rule decides every figure of the whole document at once
     (:mod:`.disclosure`). Every format, the command line's and the web
     board's and any plugin's, is given only the result.
     """
     from .disclosure import Rule, apply
-    from .redaction import Redactor
 
-    report = Redactor.for_workspace(workspace, names=names).report(report)
+    report = workspace.redactor(names=names).report(report)
     report = apply(report, Rule.from_config(workspace.config))
     assert report.disclosure is not None
     return evolve(report, disclosure=evolve(report.disclosure, names_redacted=True))

@@ -8,6 +8,18 @@ people as a :class:`Mean` with the number of people behind them, so that
 :mod:`coprod_core.reports.disclosure` can apply small-number suppression to
 the whole document once. A format only ever sees the result: plain numbers,
 text, dates and :class:`Hidden` cells.
+
+Each count of people also says *which* people it counts: a :class:`Count`
+carries an :class:`Of`, a population ("people who took part") narrowed by
+breakdowns ("role is staff"). With that, the disclosure step knows that the
+"All roles" total is the sum of the role rows and the same number as the
+"People who took part" figure, and hides whatever would let a hidden count
+be worked out by adding or subtracting figures anywhere in the report. A
+sum of money paid to a few people is an :class:`Amount`, hidden with them.
+
+One piece: this is the vocabulary every kind writes and every format reads;
+a plugin author reads it top to bottom, and the value types refer to each
+other (a :class:`Table` holds :class:`Count` cells that hold an :class:`Of`).
 """
 
 from __future__ import annotations
@@ -377,7 +389,7 @@ class Disclosure:
     #: :func:`coprod_core.reports.disclosure.verify`; formats ignore it.
     ledger: tuple[Any, ...] = field(default=(), converter=_tuple, repr=False, eq=False)
     #: Whether names were taken out of the report's free text
-    #: (:mod:`coprod_core.reports.redaction`).
+    #: (:mod:`coprod_core.protection.redaction`).
     names_redacted: bool = False
 
 

@@ -9,8 +9,8 @@ may not be named in it, and each is replaced by ``[a participant]``.
 
 Who may not be named: without ``--names``, every participant (reports name
 nobody unless asked); with it, everyone whose consent does not cover naming
-(:func:`coprod_core.privacy.may_name`). The search is the one erasure uses
-(:class:`coprod_core.privacy.Matcher`: either Unicode normal form, any case,
+(:func:`coprod_core.protection.consent.may_name`). The search is the one erasure
+uses (:class:`coprod_core.protection.matcher.Matcher`: either Unicode normal form, any case,
 accents kept), here matching a one-word name or pseudonym in any case too. An erased person's
 name is already gone from the record.
 
@@ -30,7 +30,18 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve
 
-from .document import Chart, Column, LazyRows, Metric, Metrics, Paragraph, Report, Section, Table
+from ..reports.document import (
+    Amount,
+    Chart,
+    Column,
+    LazyRows,
+    Metric,
+    Metrics,
+    Paragraph,
+    Report,
+    Section,
+    Table,
+)
 
 if TYPE_CHECKING:
     from coprod_core.model import Participant
@@ -90,8 +101,8 @@ class Redactor:
     @classmethod
     def for_workspace(cls, ws: Workspace, *, names: bool) -> Redactor:
         """Everyone in ``ws`` who may not be named (everyone, unless ``names``)."""
-        from coprod_core import serialise
-        from coprod_core.privacy import may_name
+        from .. import serialise
+        from .consent import may_name
 
         def rows() -> Iterator[tuple[str, str | None, str | None, str | None, str | None]]:
             for doc in ws.storage.iterate("participants"):
@@ -113,7 +124,7 @@ class Redactor:
 
     def _matcher(self, key: str) -> Any:
         if key not in self._matchers:
-            from coprod_core.privacy import Matcher
+            from .matcher import Matcher
 
             person = self._person(key)
             self._matchers[key] = None if person is None else Matcher(person, any_case=True)
@@ -208,8 +219,6 @@ class Redactor:
         return block
 
     def _cell(self, value: Any) -> Any:
-        from .document import Amount
-
         if isinstance(value, str):
             return self.text(value)
         if isinstance(value, Amount) and isinstance(value.value, str):
