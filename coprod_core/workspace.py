@@ -11,6 +11,9 @@ The unit of work itself, :class:`~coprod_core.operation.Operation`, is in
 (adding a participant, moving a commitment...) are services, one module per
 record kind in :mod:`coprod_core.services`; the workspace offers each under
 its Python API name (``ws.add_participant``).
+
+One piece: opening, the reads and the Python API's names for the services
+are the one object a front end holds; the names are one line each.
 """
 
 from __future__ import annotations
