@@ -80,20 +80,30 @@ class Redactor:
         # Parts of names (three letters or more), as written or in capitals.
         self._parts: dict[str, set[str]] = defaultdict(set)
         self._phones: dict[str, set[str]] = defaultdict(set)
+        whole, parts, phones = self._whole, self._parts, self._phones
         for key, name, pseudonym, email, phone in people:
-            for text in (name, pseudonym, email):
-                words = _words(text or "")
-                if words:
-                    self._whole[words[0]].append((key, frozenset(words)))
             for text in (name, pseudonym):
-                for word in _WORD.findall(unicodedata.normalize("NFC", text or "")):
+                if not text:
+                    continue
+                normal = text if text.isascii() else unicodedata.normalize("NFC", text)
+                written = _WORD.findall(normal)
+                # Cut as a text is cut (case-folding first), so that both agree.
+                words = _WORD.findall(normal.casefold())
+                if words:
+                    whole[words[0]].append((key, frozenset(words)))
+                for word in written:
                     # A number alone ("Person 100") is not how anyone is named.
                     if len(word) >= 3 and not word.isdigit():
-                        self._parts[word].add(key)
-                        self._parts[word.upper()].add(key)
-            digits = "".join(c for c in phone or "" if c.isdigit())
-            if len(digits) >= _PHONE_KEY:
-                self._phones[digits[:_PHONE_KEY]].add(key)
+                        parts[word].add(key)
+                        parts[word.upper()].add(key)
+            if email:
+                words = _words(email)
+                if words:
+                    whole[words[0]].append((key, frozenset(words)))
+            if phone:
+                digits = "".join(c for c in phone if c.isdigit())
+                if len(digits) >= _PHONE_KEY:
+                    phones[digits[:_PHONE_KEY]].add(key)
         self._matchers: dict[str, Any] = {}
         # Reports repeat their labels ("Agreed", "Member of staff") on every row.
         self._done: dict[str, str] = {}
