@@ -224,6 +224,14 @@ class Workspace:
     def today(self) -> dt.date:
         return self.now().date()
 
+    def redactor(self, *, names: bool = False) -> Any:
+        """What takes out of a report's free text the names of everyone who may not
+        be named in it (everyone, unless ``names``): a
+        :class:`coprod_core.protection.redaction.Redactor`."""
+        from .protection.redaction import Redactor
+
+        return Redactor.for_workspace(self, names=names)
+
     # ------------------------------------------------------------ operations
 
     @contextmanager
