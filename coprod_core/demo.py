@@ -168,7 +168,8 @@ def _series_of(n: int) -> str | None:
 
 def _declare_series(ws: Workspace) -> None:
     """Name the demo's series in ``[series]`` of its ``coprod.toml``."""
-    from .config import dump, set_key, write_atomic
+    from .config import dump, set_key
+    from .files import atomic_write
 
     config = ws.config
     for entry in SERIES:
@@ -176,7 +177,7 @@ def _declare_series(ws: Workspace) -> None:
             config = set_key(config, f"series.{entry[0]}", entry[1])
     if config is not ws.config:
         if config.path is not None:
-            write_atomic(config.path, dump(config))
+            atomic_write(config.path, dump(config))
         ws.config = config
 
 
