@@ -233,12 +233,12 @@ def test_participation_hides_small_numbers_of_support(plugin_manager):
         report = reports.build(ws, "participation", Params())
         rows = table(report, "How people take part")
         # 2 proxies is small: hidden, and no other cell lets it be worked out.
-        assert rows[2][1] == Hidden("small")
+        assert isinstance(rows[2][1], Hidden)
         assert all(not isinstance(v, int) or v % 5 == 0 for _label, v in rows)
         text = reports.render_bytes(report, reports.format_named(ws.plugins, "markdown"),
                                     {"workspace": ws}).decode()
         assert "| Through someone speaking for them | \\* |" in text
-        assert rows[1][1] == Hidden("secondary")  # else 25 - 10 - 9 would give it away
+        assert isinstance(rows[1][1], Hidden)  # else 25 - 10 - 9 would give it away
 
 
 def test_the_subject_access_export_shows_how_they_take_part(plugin_manager):
