@@ -200,6 +200,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     later deletes the file too.
     """
     from .config import write_atomic
+    from .files import data_hash
     from .protection.records import ExportRecord
 
     target = Path(path).expanduser().absolute()
@@ -215,7 +216,8 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
         person = ws.participant(participant_id)
         text = render(collect(ws, person.id), chosen, words_for(ws))
         record = ExportRecord(id=op.new_id(EXPORTS), participant_id=person.id,
-                              path=str(target), format=chosen, at=ws.now())
+                              path=str(target), format=chosen, at=ws.now(),
+                              content_hash=data_hash(text))
         op.write(EXPORTS, record)
         op.touch(person.id)
         try:
