@@ -316,7 +316,7 @@ def _fuzz_commands(args: list[str], template: Path) -> None:
     check(args, template)
 
 
-@settings(max_examples=300, deadline=None, database=None,
+@settings(max_examples=800, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(args=invocations(FAST_COMMANDS))
@@ -393,7 +393,7 @@ def _toml(template: Path) -> str:
     return (template / "ws" / "coprod.toml").read_text(encoding="utf-8")
 
 
-@settings(max_examples=120, deadline=None, database=None,
+@settings(max_examples=300, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
 @given(data=st.data())
