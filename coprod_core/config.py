@@ -24,6 +24,11 @@ from attrs import evolve, field, frozen
 from .errors import ConfigError, WorkspaceNotFound
 from .model import DEFAULT_ROLES
 
+__all__ = [
+    "CONFIG_NAME", "DEFAULT_ROLES", "Config", "default_toml", "find_workspace",
+    "resolve_workspace", "write_atomic",
+]
+
 CONFIG_NAME = "coprod.toml"
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

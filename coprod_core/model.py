@@ -21,6 +21,14 @@ from attrs import validators as v
 from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
 
+__all__ = [
+    "CONSENT_PURPOSES", "CORE_RECORD_TYPES", "DEFAULT_ROLES", "SPECIAL_CATEGORIES",
+    "Attendance", "AttendanceStatus", "Authority", "Commitment", "CommitmentStatus",
+    "ConsentMethod", "ConsentRecord", "Demographic", "Feedback", "Participant",
+    "ProgressUpdate", "Rating", "Rung", "Session", "Submission", "Tension", "TensionKind",
+    "TensionStatus", "Transition", "parse_choice",
+]
+
 # ---------------------------------------------------------------- vocabularies
 
 

@@ -37,6 +37,11 @@ from attrs import field, frozen
 
 from .errors import StorageError
 
+__all__ = [
+    "CORE_COLLECTIONS", "INDEXED_FIELDS", "Setting", "Storage", "StorageBackend",
+    "check_collection", "id_number", "matches",
+]
+
 Document = dict[str, Any]
 Where = Mapping[str, Any]
 
@@ -100,9 +105,9 @@ class Storage(Protocol):
     outside a transaction must raise ``StorageError`` and keep nothing.
     """
 
-    #: The backend's registered name (``sqlite``, ``json``, ``postgres``, ...):
-    #: the same as its :class:`StorageBackend`'s ``name``, shown by ``coprod doctor``.
     name: str
+    """The backend's registered name (``sqlite``, ``json``, ``postgres``, ...): the
+    same as its :class:`StorageBackend`'s ``name``, shown by ``coprod doctor``."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """A block whose writes are all kept, or none are.
@@ -214,9 +219,13 @@ class Setting:
     """One key a backend or a plugin reads from its table in ``coprod.toml``."""
 
     key: str
+    """The key in the table (``timeout``)."""
     type: type | tuple[type, ...]
+    """The type (or types) a value must have."""
     default: Any = None
+    """The value used when the key is absent."""
     help: str = ""
+    """One line for the configuration reference."""
 
 
 def _settings(values: Iterable[Setting]) -> tuple[Setting, ...]:
@@ -233,6 +242,10 @@ class StorageBackend:
     """
 
     name: str
+    """What ``[storage] backend = "..."`` selects; the registered name must be the same."""
     open: Callable[[Path | None, Mapping[str, Any]], Storage]
+    """``open(root, options)``: a :class:`Storage`; raise ``StorageError`` when it cannot."""
     settings: tuple[Setting, ...] = field(default=(), converter=_settings)
+    """The keys it reads from ``[storage]``, checked by ``coprod config check``."""
     description: str = ""
+    """One line for the configuration reference."""

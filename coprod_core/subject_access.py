@@ -26,6 +26,8 @@ from .protection.matcher import Matcher, refers_to
 from .protection.records import EXPORTS, OWN_COLLECTIONS, REQUESTS
 from .storage import CORE_COLLECTIONS
 
+__all__ = ["FORMATS", "audit_names", "collect", "export", "parts", "render"]
+
 if TYPE_CHECKING:
     from .workspace import Workspace
 

@@ -58,6 +58,9 @@ if TYPE_CHECKING:
     from .plugins import CoprodPluginManager
     from .records import Collections
 
+
+__all__ = ["Event", "Operation", "Workspace", "resolve_actor", "utc_now"]
+
 R = TypeVar("R")
 Clock = Callable[[], dt.datetime]
 

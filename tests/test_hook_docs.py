@@ -297,3 +297,42 @@ def test_every_hook_names_its_example_plugins(name):
     assert named <= implementing, (
         f"docs/plugins.md names {sorted(named - implementing)} as using {name}, "
         "but they do not implement it")
+
+
+# ---------------------------------------------------------------- links into the API reference
+
+
+#: The API reference page documenting each registry table's type.
+API_PAGES = {"storage": "storage", "settings": "storage", "collections": "records",
+             "field_types": "forms", "forms": "forms", "report_kinds": "reports",
+             "report_formats": "reports"}
+
+
+@pytest.mark.parametrize("key", sorted(API_PAGES))
+def test_each_registration_hook_links_to_the_api_reference_of_what_it_registers(key):
+    from coprod_core.registry import TABLES
+
+    spec = next(s for s in TABLES if s.key == key)
+    expected = spec.expected()
+    anchor = f"{expected.__module__}.{expected.__qualname__}"
+    if expected.__module__.startswith("coprod_core.forms."):
+        anchor = f"coprod_core.forms.{expected.__qualname__}"
+    if expected.__module__.startswith("coprod_core.reports."):
+        anchor = f"coprod_core.reports.{expected.__qualname__}"
+    _heading, body = documented()[spec.hook]
+    link = f"api/{API_PAGES[key]}.md#{anchor}"
+    assert link in body, f"the section on {spec.hook} does not link to {link}"
+    page = (ROOT / "docs" / "api" / f"{API_PAGES[key]}.md").read_text(encoding="utf-8")
+    assert f"::: {anchor}" in page or f"members: [{expected.__qualname__}" in page \
+        or f" {expected.__qualname__}," in page or f", {expected.__qualname__}]" in page
+
+
+def test_every_table_but_commands_has_an_api_page():
+    from coprod_core.registry import TABLES
+
+    assert {s.key for s in TABLES} - set(API_PAGES) == {"commands"}
+
+
+def test_the_tutorial_links_into_the_api_reference():
+    tutorial = (ROOT / "docs" / "plugin-tutorial.md").read_text(encoding="utf-8")
+    assert "api/" in tutorial
