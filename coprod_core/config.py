@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 import os
 import re
+import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -324,7 +325,8 @@ backend = "{backend}"
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Replace ``path`` with ``text`` so that readers see the old or the new file."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    # Unique per thread too: the web front writes from several threads at once.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     data = text.encode("utf-8") if isinstance(text, str) else text
     fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     try:

@@ -279,3 +279,26 @@ def coprod_consent_withdrawn(
 
     .. versionadded:: 0.1
     """
+
+
+@hookspec
+def coprod_register_web_routes(register: Register) -> None:
+    """Add pages to the web front (``coprod serve``).
+
+    Called once when the web app is built. The built-in pages are registered
+    through this hook too. Modelled on datasette's ``register_routes``.
+
+    :param register: call ``register(name, route)`` with a
+        :class:`coprod_web.WebRoute` for each page: its path (``"/payments"``,
+        with ``{name}`` parts), the view (a function taking a
+        :class:`coprod_web.Page` and returning a response, usually
+        ``page.render("payments/list.html", ...)``), the permission it needs
+        (a permission from :data:`coprod_core.access.PERMISSIONS`, ``"public"``
+        or ``"signed_in"``; a route without one is refused), its methods, a
+        title to list it in the menu, and a folder of templates, which may
+        extend ``"coprod/base.html"``.
+    :return: nothing; a name or a path and method registered twice is an
+        error naming both plugins.
+
+    .. versionadded:: 0.1
+    """

@@ -22,6 +22,8 @@ RUNS = [
     ("reports.py", "--scale", "0.005"),
     ("privacy_erase.py", "40"),
     ("startup.py", "--runs", "1"),
+    ("web.py", "--promises", "5", "--clients", "4", "--seconds", "0.5", "--writers", "2",
+     "--updates", "2"),
 ]
 
 

@@ -41,6 +41,24 @@ def cell(value: Any, kind: ValueType) -> str:
     return esc(show(value, kind))
 
 
+def scroll_region(label: str) -> str:
+    """The opening of a box a wide table scrolls in, sideways, on a narrow screen.
+
+    It is a labelled region people can reach with the keyboard (Tab, then the
+    arrow keys), as WCAG asks of anything that scrolls (axe-core's
+    ``scrollable-region-focusable``).
+    """
+    return f'<div class="table-wrap" role="region" tabindex="0" aria-label="{esc(label)}">'
+
+
+def chart_figure(chart: Chart, n: int) -> str:
+    """One chart as a ``<figure>``: inline SVG, its description, and its figures as a table.
+
+    ``n`` makes the SVG's ids unique on the page. Used by the web front too.
+    """
+    return "".join(_chart(chart, n))
+
+
 def _resource(name: str) -> str:
     return resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
 
@@ -171,7 +189,7 @@ def _table(table: Table) -> Iterator[str]:
     head = "".join(
         f'<th scope="col"{num if is_number(k) else ""}>{esc(c.label)}</th>'
         for c, k in zip(table.columns, kinds, strict=True))
-    yield (f'<div class="table-wrap"><table>\n<caption>{caption}</caption>\n'
+    yield (f'{scroll_region(table.title)}<table>\n<caption>{caption}</caption>\n'
            f"<thead><tr>{head}</tr></thead>\n<tbody>\n")
 
     opens, closes = [], []
@@ -416,7 +434,7 @@ def _figures_table(chart: Chart) -> str:
         + "".join(f'<td class="num">{cell(s.values[i], chart.type)}</td>' for s in chart.series)
         + "</tr>"
         for i, label in enumerate(chart.labels))
-    return (f"<details><summary>Show the figures</summary><div class=\"table-wrap\"><table>"
+    return (f"<details><summary>Show the figures</summary>{scroll_region(chart.title)}<table>"
             f"<caption><strong>{esc(chart.title)}</strong></caption>"
             f"<thead><tr><th scope=\"col\">Group</th>{head}</tr></thead>"
             f"<tbody>{body}</tbody></table></div></details>")

@@ -11,8 +11,9 @@ Hooks used: ``coprod_register_collections`` (the ``payments`` records),
 ``coprod_register_settings`` (``[plugins.payments]``),
 ``coprod_register_commands`` (``coprod payments ...``), ``coprod_validate``
 (the payment rules), ``coprod_register_report_kinds`` (the ``payments``
-report, :mod:`.report`), and ``coprod_subject_access`` and
-``coprod_erase_participant`` (a person's rights, :mod:`.privacy`).
+report, :mod:`.report`), ``coprod_register_web_routes`` (a payments page for
+coordinators in ``coprod serve``, :mod:`.web`), and ``coprod_subject_access``
+and ``coprod_erase_participant`` (a person's rights, :mod:`.privacy`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,17 @@ def coprod_register_report_kinds(register: Any) -> None:
         description="Fees offered, declined and paid; travel and carer expenses paid and "
                     "still to pay; benefits advice before a fee.",
     ))
+
+
+@hookimpl
+def coprod_register_web_routes(register: Any) -> None:
+    from coprod_web import WebRoute
+
+    from .web import TEMPLATES, payments_page
+
+    register("payments", WebRoute(path="/payments", view=payments_page,
+                                  permission="records.read", title="Payments",
+                                  templates=TEMPLATES))
 
 
 @hookimpl
