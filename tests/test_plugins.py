@@ -345,12 +345,17 @@ class Registers:
     def coprod_register_settings(self, register):
         self._register("coprod_register_settings", register)
 
+    @hookimpl
+    def coprod_register_web_routes(self, register):
+        self._register("coprod_register_web_routes", register)
+
 
 def _sample(key: str, name: str) -> object:
     """A registration of the right type for table ``key``, called ``name``."""
     from coprod_core.forms import Field, FieldType, FormDefinition
     from coprod_core.reports import ReportFormat, ReportKind
     from coprod_core.storage import Setting, StorageBackend
+    from coprod_web import WebRoute
 
     return {
         "storage": lambda: StorageBackend(name=name, open=lambda root, options: None),
@@ -363,6 +368,8 @@ def _sample(key: str, name: str) -> object:
                                                render=lambda report, options: b""),
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
+        "web_routes": lambda: WebRoute(path=f"/{name}", view=lambda page: None,
+                                       permission="public"),
     }[key]()
 
 

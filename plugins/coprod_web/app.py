@@ -35,11 +35,11 @@ from .routes import WebRoute, route_table
 from .security import COOKIE, OnceOnly, SessionState, Signer, Throttle, load_secret
 
 if TYPE_CHECKING:
-    import pluggy
     from starlette.requests import Request
     from starlette.responses import Response
 
     from coprod_core.accounts import Account
+    from coprod_core.plugins import CoprodPluginManager
     from coprod_core.workspace import Workspace
 
 __all__ = ["Page", "WebFront", "create_app"]
@@ -199,7 +199,7 @@ class WebFront:
     def __init__(self, pool: WorkspacePool, workspace: Workspace, *, secret: bytes) -> None:
         self.pool = pool
         self.config = workspace.config
-        self.plugins: pluggy.PluginManager = workspace.plugins
+        self.plugins: CoprodPluginManager = workspace.plugins
         self.clock = workspace.clock
         self.settings = web_settings(self.config)
         self.roles: RoleTable = role_table(self.config)
@@ -270,9 +270,8 @@ class WebFront:
     def account_of(self, ws: Workspace, state: SessionState) -> Account | None:
         if state.account_id is None:
             return None
-        from coprod_core.accounts import ACCOUNTS, _declare_collection
+        from coprod_core.accounts import ACCOUNTS
 
-        _declare_collection()
         try:
             account: Account = ws.record(ACCOUNTS, state.account_id)
         except CoprodError:
@@ -393,7 +392,7 @@ def evolve_seen(state: SessionState, now: float) -> SessionState:
     return evolve(state, seen=now)
 
 
-def create_app(source: Workspace | str | Path, *, plugins: pluggy.PluginManager | None = None,
+def create_app(source: Workspace | str | Path, *, plugins: CoprodPluginManager | None = None,
                pool_size: int = 8, secret: bytes | None = None) -> Any:
     """The web front as an ASGI app.
 

@@ -28,7 +28,7 @@ from coprod_core.access import PERMISSIONS, PUBLIC, SIGNED_IN
 from coprod_core.errors import PluginError
 
 if TYPE_CHECKING:
-    import pluggy
+    from coprod_core.plugins import CoprodPluginManager
 
 __all__ = ["METHODS", "WebRoute", "route_table"]
 
@@ -88,13 +88,11 @@ def check_route(name: str, route: Any, plugin: str) -> WebRoute:
     return route
 
 
-def route_table(pm: pluggy.PluginManager) -> dict[str, tuple[WebRoute, str]]:
+def route_table(pm: CoprodPluginManager) -> dict[str, tuple[WebRoute, str]]:
     """Every registered route, checked: name -> (route, plugin)."""
-    from coprod_core.plugins import registry
-
     routes: dict[str, tuple[WebRoute, str]] = {}
     taken: dict[tuple[str, str], str] = {}
-    for name, item in registry(pm, "coprod_register_web_routes", "web route").items():
+    for name, item in pm.registry.table("web_routes").items():
         route = check_route(name, item.thing, item.plugin)
         for method in route.methods:
             key = (route.path, method)
