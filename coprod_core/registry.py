@@ -87,6 +87,8 @@ TABLES: tuple[TableSpec, ...] = (
     # is the word people type, so it is not compared with ``command.name``.
     TableSpec("commands", "coprod_register_commands", "command", "click:Command",
               pattern=_LOWER_NAME.pattern),
+    # Built only when the web front starts (``coprod serve``), so the class is
+    # imported only where its plugin is installed and used.
     TableSpec("web_routes", "coprod_register_web_routes", "web route",
               "coprod_web.routes:WebRoute", pattern=_LOWER_NAME.pattern),
 )

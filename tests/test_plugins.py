@@ -355,7 +355,6 @@ def _sample(key: str, name: str) -> object:
     from coprod_core.forms import Field, FieldType, FormDefinition
     from coprod_core.reports import ReportFormat, ReportKind
     from coprod_core.storage import Setting, StorageBackend
-    from coprod_web import WebRoute
 
     return {
         "storage": lambda: StorageBackend(name=name, open=lambda root, options: None),
@@ -368,9 +367,14 @@ def _sample(key: str, name: str) -> object:
                                                render=lambda report, options: b""),
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
-        "web_routes": lambda: WebRoute(path=f"/{name}", view=lambda page: None,
-                                       permission="public"),
+        "web_routes": lambda: _web_route(name),
     }[key]()
+
+
+def _web_route(name: str) -> object:
+    from coprod_web import WebRoute
+
+    return WebRoute(path=f"/{name}", view=lambda page: None, permission="public")
 
 
 REGISTRATION_TABLES = [

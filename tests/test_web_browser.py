@@ -77,14 +77,18 @@ def _check(page, label: str, tmp_path: Path) -> None:
     """No axe-core violation, nothing wider than the screen, and a screenshot."""
     from axe_playwright_python.sync_playwright import Axe
 
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{label}.png"), full_page=True)
     results = Axe().run(page)
     assert results.violations_count == 0, f"{label}: {results.generate_report()}"
     overflow = page.evaluate(
         "document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{label} is {overflow}px wider than the screen"
-    folder = Path(SHOTS) if SHOTS else tmp_path
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{label}.png"), full_page=True)
+    wide = page.evaluate(
+        "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right"
+        " > document.documentElement.clientWidth).map(e => e.tagName + '.' + e.className"
+        " + ': ' + (e.textContent || '').slice(0, 40)).slice(-3)")
+    assert overflow <= 0, f"{label} is {overflow}px wider than the screen: {wide}"
 
 
 def test_an_owner_updates_a_promise_and_the_board_shows_it(server, browser, web, tmp_path):

@@ -294,6 +294,14 @@ class WebFront:
         async def handle(request: Request) -> Response:
             from starlette.concurrency import run_in_threadpool
 
+            fast = getattr(route.view, "fast", None)
+            if fast is not None and request.method == "GET":
+                # Anonymous visitors of a cached page: no thread, no workspace, no cookie.
+                cookie = request.cookies.get(COOKIE)
+                state = self.signer.load(cookie) if cookie else SessionState(sid="")
+                answer: Response | None = fast(self, state)
+                if answer is not None:
+                    return answer
             form: dict[str, str] = {}
             if request.method == "POST":
                 try:

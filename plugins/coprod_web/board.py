@@ -49,6 +49,8 @@ class BoardCache:
         self.front = front
         self._lock = threading.Lock()
         self._page: str | None = None
+        #: The whole page as a visitor who is not signed in sees it (the same for all).
+        self._public: bytes | None = None
         self._built_at = 0.0
         self._generation = 0
         self._plugin_name = f"coprod_web.board.{id(self)}"
@@ -58,7 +60,7 @@ class BoardCache:
     def coprod_on_event(self, event: Any) -> None:
         with self._lock:
             self._generation += 1
-            self._page = None
+            self._page = self._public = None
 
     def close(self) -> None:
         if self.front.plugins.has_plugin(self._plugin_name):
@@ -75,8 +77,31 @@ class BoardCache:
         html = self.build(page)
         with self._lock:
             if generation == self._generation:
-                self._page, self._built_at = html, now
+                self._page, self._public, self._built_at = html, None, now
         return html
+
+    def public_page(self, page: Page, wrap: Any) -> bytes:
+        """The whole page for a visitor not signed in, with no message to show:
+        ``wrap(content)`` once per change, then the same bytes for everyone."""
+        content = self.content(page)
+        with self._lock:
+            if self._public is not None and self._page is content:
+                return self._public
+        whole = str(wrap(content)).encode("utf-8")
+        with self._lock:
+            if self._page is content:
+                self._public = whole
+        return whole
+
+    def fresh_public(self) -> bytes | None:
+        """The public page if it is built and fresh, without touching the workspace
+        (served straight from the event loop: the board is the page most read)."""
+        now = self.front.now()
+        with self._lock:
+            if self._public is not None and \
+                    now - self._built_at < self.front.settings.board_refresh_seconds:
+                return self._public
+        return None
 
     def build(self, page: Page) -> str:
         ws: Workspace = page.workspace

@@ -89,18 +89,25 @@ def check_route(name: str, route: Any, plugin: str) -> WebRoute:
 
 
 def route_table(pm: CoprodPluginManager) -> dict[str, tuple[WebRoute, str]]:
-    """Every registered route, checked: name -> (route, plugin)."""
+    """Every registered route, checked: name -> (route, plugin).
+
+    The registry's ``web_routes`` table checks the type and the name; a route
+    that is not a :class:`WebRoute` is left out there with a warning naming
+    the plugin. Here each route is checked further, and a route without a
+    valid permission, path or methods is an error: a page must never be
+    served with a permission nobody meant.
+    """
     routes: dict[str, tuple[WebRoute, str]] = {}
     taken: dict[tuple[str, str], str] = {}
-    for name, item in pm.registry.table("web_routes").items():
-        route = check_route(name, item.thing, item.plugin)
+    for name, entry in pm.registry.table("web_routes").items():
+        route = check_route(name, entry.thing, entry.plugin)
         for method in route.methods:
             key = (route.path, method)
             if key in taken:
                 raise PluginError(
                     f"web route {method} {route.path} is registered by both "
-                    f"{taken[key]!r} and {item.plugin!r}; disable one with "
+                    f"{taken[key]!r} and {entry.plugin!r}; disable one with "
                     "COPROD_DISABLE_PLUGINS")
-            taken[key] = item.plugin
-        routes[name] = (route, item.plugin)
+            taken[key] = entry.plugin
+        routes[name] = (route, entry.plugin)
     return routes
