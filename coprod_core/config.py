@@ -12,6 +12,7 @@ and imported only when the configuration is loaded.
 from __future__ import annotations
 
 import importlib
+import math
 import os
 import re
 import threading
@@ -23,6 +24,7 @@ from typing import Any
 from attrs import evolve, field, frozen
 
 from .errors import ConfigError, WorkspaceNotFound
+from .inputs import UnreadableFile, read_small_text
 from .model import DEFAULT_ROLES
 
 __all__ = [
@@ -143,13 +145,11 @@ class Config:
     def from_toml(cls, path: Path) -> Config:
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = read_small_text(path)
         except FileNotFoundError:
             raise ConfigError("file not found", path=path) from None
-        except UnicodeDecodeError:
-            raise ConfigError("is not UTF-8 text; save it as UTF-8", path=path) from None
-        except OSError as exc:
-            raise ConfigError(f"cannot be read ({exc.strerror})", path=path) from None
+        except UnreadableFile as exc:
+            raise ConfigError(str(exc), path=path) from None
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -157,12 +157,16 @@ class Config:
             message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
             line = int(match.group(1)) if match else None
             raise ConfigError(f"is not valid TOML: {message}", path=path, line=line) from None
+        except RecursionError:
+            raise ConfigError(f"is nested more than {MAX_DEPTH} tables or lists deep",
+                              path=path) from None
         return cls.from_dict(data, path=path, text=text)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: Path | None = None,
                   text: str | None = None) -> Config:
         ctx = Context(path, text)
+        check_values(data, ctx)
         data = dict(data)
         allowed = (*CORE_SECTIONS, *SECTION_CHECKERS)
         ctx.no_unknown(data, allowed, "")
@@ -224,25 +228,74 @@ class Config:
                 f"unknown backend {self.backend!r}; available: {', '.join(sorted(backends))}",
             )
         declared = backends[self.backend].settings
-        _check_settings(ctx, self.storage_options, declared, "storage")
+        _check_settings(ctx, self.storage_options, declared, "storage", self.root)
         for name, table in self.plugins.items():
             if name in settings:
-                _check_settings(ctx, table, settings[name], f"plugins.{name}")
+                _check_settings(ctx, table, settings[name], f"plugins.{name}", self.root)
 
 
-def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotted: str) -> None:
+def _check_settings(ctx: Context, table: Mapping[str, Any], declared: Any, dotted: str,
+                    root: Path | None = None) -> None:
     by_key = {s.key: s for s in declared}
     ctx.no_unknown(table, by_key, dotted)
     for key, setting in by_key.items():
-        ctx.expect(table, key, setting.type, f"{dotted}.{key}")
+        value = ctx.expect(table, key, setting.type, f"{dotted}.{key}")
+        if value is None:
+            continue
+        problem = setting.problem(value, root)
+        if problem:
+            raise ctx.error(f"{dotted}.{key}", problem)
 
 
 def _text(path: Path | None) -> str | None:
     """The text of the file at ``path``, or None (for line numbers in errors)."""
     try:
-        return None if path is None else path.read_text(encoding="utf-8")
-    except OSError:
+        return None if path is None else read_small_text(path)
+    except (OSError, UnreadableFile):
         return None
+
+
+# ---------------------------------------------------------------- reading, bounded
+
+#: How deeply tables and lists may nest in coprod.toml.
+MAX_DEPTH = 32
+
+
+def check_values(data: Mapping[str, Any], ctx: Context) -> None:
+    """What any value in coprod.toml must be, whatever its key.
+
+    Tables and lists nest at most :data:`MAX_DEPTH` deep; keys and text hold
+    no control characters other than new lines and tabs; numbers are finite
+    (TOML allows ``inf`` and ``nan``, which no setting means). Checked
+    without recursion, so no document can exhaust the stack.
+    """
+    stack: list[tuple[str, Any, int]] = [("", data, 0)]
+    while stack:
+        dotted, value, depth = stack.pop()
+        if isinstance(value, Mapping | list):
+            if depth > MAX_DEPTH:
+                raise ctx.error(dotted, f"is nested more than {MAX_DEPTH} tables or lists deep")
+            items = value.items() if isinstance(value, Mapping) else (
+                (f"[{i}]", v) for i, v in enumerate(value))
+            for key, item in items:
+                key = str(key)
+                if not key.startswith("["):
+                    _check_string(ctx, f"{dotted}.{key}".lstrip("."), key, "key")
+                child = f"{dotted}{key}" if key.startswith("[") else f"{dotted}.{key}".lstrip(".")
+                stack.append((child, item, depth + 1))
+        elif isinstance(value, str):
+            _check_string(ctx, dotted, value, "text")
+        elif isinstance(value, float) and not math.isfinite(value):
+            raise ctx.error(dotted, f"must be a finite number, not {value}")
+
+
+def _check_string(ctx: Context, dotted: str, value: str, what: str) -> None:
+    from .text import TextRefused, check_text
+
+    try:
+        check_text(value, f"the {what}", lines=True)
+    except TextRefused as exc:
+        raise ctx.error(dotted, str(exc)) from None
 
 
 def _load(dotted: str) -> Callable[[Any, Context], None]:
@@ -346,6 +399,9 @@ def parse_value(text: str) -> Any:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise ConfigError(f"the value is nested more than {MAX_DEPTH} lists or tables deep"
+                          ) from None
 
 
 def set_key(config: Config, dotted: str, value: Any) -> Config:

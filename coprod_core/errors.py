@@ -41,10 +41,9 @@ class ConfigError(CoprodError):
 
 def _visible(text: str) -> str:
     """``text`` with control characters escaped, so an error stays on one line."""
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
-                   for c in text)
+    from .text import visible
+
+    return visible(text)
 
 
 class WorkspaceNotFound(CoprodError):
@@ -64,9 +63,15 @@ class InvalidValue(CoprodError):
     """A value is not one of those allowed."""
 
     def __init__(self, what: str, value: object, allowed: Iterable[str]) -> None:
+        from difflib import get_close_matches
+
         allowed = list(allowed)
+        typed = "_".join(str(value).replace("-", " ").split()).lower()
+        close = get_close_matches(typed, allowed, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
         super().__init__(
-            f"unknown {what} {value!r}; allowed: {', '.join(allowed) if allowed else '(none)'}"
+            f"unknown {what} {_visible(repr(value))}{hint}; "
+            f"allowed: {', '.join(allowed) if allowed else '(none)'}"
         )
         self.what = what
         self.value = value

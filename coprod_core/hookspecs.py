@@ -148,6 +148,21 @@ def coprod_register_collections(register: Register) -> None:
 
 
 @hookspec
+def coprod_register_importers(register: Register) -> None:
+    """Register sources that ``coprod import-from`` can read: other platforms' exports.
+
+    Called when ``coprod import-from`` first needs its list of sources.
+
+    :param register: call ``register(name, importer)`` with a
+        :class:`coprod_core.importing.Importer` for each source; ``name`` is what
+        ``coprod import-from NAME FILE`` selects and must equal ``importer.name``.
+    :return: nothing; a name registered twice is an error naming both plugins.
+
+    .. versionadded:: 0.2
+    """
+
+
+@hookspec
 def coprod_register_settings(register: Register) -> None:
     """Declare the keys a plugin reads from its ``[plugins.<name>]`` table.
 

@@ -27,6 +27,7 @@ CORE_KINDS = MappingProxyType({
     "exports": ("X", "subject access export"),
     "submissions": ("F", "form submission"),
     "accounts": ("A", "account"),
+    "sources": ("SRC", "source link"),
 })
 
 _ID = re.compile(r"^\s*([A-Za-z]{1,3})-?(\d{1,12})\s*$")

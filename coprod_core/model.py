@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -20,6 +20,23 @@ from attrs import validators as v
 
 from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
+from .text import TextRefused, check_email, check_phone, check_text
+
+# The vocabularies live in coprod_core.vocabulary, light enough for the CLI's help.
+from .vocabulary import (
+    CONSENT_PURPOSES,
+    SPECIAL_CATEGORIES,
+    AttendanceStatus,
+    Authority,
+    CommitmentStatus,
+    ConsentMethod,
+    Rung,
+    TensionKind,
+    TensionStatus,
+)
+
+# Re-exported: DEFAULT_ROLES is imported from here.
+from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
 
 __all__ = [
     "CONSENT_PURPOSES", "CORE_RECORD_TYPES", "DEFAULT_ROLES", "SPECIAL_CATEGORIES",
@@ -29,119 +46,65 @@ __all__ = [
     "TensionStatus", "Transition", "parse_choice",
 ]
 
-# ---------------------------------------------------------------- vocabularies
-
-
-class AttendanceStatus(StrEnum):
-    ATTENDED = "attended"
-    APOLOGIES = "apologies"
-    ABSENT = "absent"
-
-
-class Rung(StrEnum):
-    """The ladder of co-production (TLAP / NCAG), bottom to top."""
-
-    COERCION = "coercion"
-    EDUCATING = "educating"
-    INFORMING = "informing"
-    CONSULTATION = "consultation"
-    ENGAGEMENT = "engagement"
-    CO_DESIGN = "co_design"
-    CO_PRODUCTION = "co_production"
-
-    @property
-    def step(self) -> int:
-        """Position on the ladder, 1 (coercion) to 7 (co-production)."""
-        return list(Rung).index(self) + 1
-
-    @property
-    def group(self) -> str:
-        """``doing_to``, ``doing_for`` or ``doing_with``."""
-        return "doing_to" if self.step <= 2 else "doing_for" if self.step <= 5 else "doing_with"
-
-
-class TensionKind(StrEnum):
-    POWER = "power"
-    IDENTITY = "identity"
-    LIVED_VS_PROFESSIONAL = "lived_vs_professional"
-    ORGANISATIONAL_AGENDA = "organisational_agenda"
-    PHILOSOPHY_OF_SUPPORT = "philosophy_of_support"
-    RESOURCES = "resources"
-    COMMUNICATION = "communication"
-    OTHER = "other"
-
-
-class TensionStatus(StrEnum):
-    """Where a tension is; the allowed moves are in :data:`lifecycle.TENSION`."""
-
-    RAISED = "raised"
-    ACKNOWLEDGED = "acknowledged"
-    EXPLORED = "explored"
-    ESCALATED = "escalated"
-    HELD = "held"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-
-
-class CommitmentStatus(StrEnum):
-    """Where a commitment is; the allowed moves are in :data:`lifecycle.COMMITMENT`."""
-
-    PROPOSED = "proposed"
-    AGREED = "agreed"
-    IN_PROGRESS = "in_progress"
-    PARTLY_DELIVERED = "partly_delivered"
-    DELIVERED = "delivered"
-    NOT_DELIVERED = "not_delivered"
-    WITHDRAWN = "withdrawn"
-
-
-class Authority(StrEnum):
-    """The power the person making a commitment declares they have."""
-
-    CAN_DECIDE = "can_decide"
-    CAN_INFLUENCE = "can_influence"
-    CAN_ONLY_RAISE = "can_only_raise"
-
-
-class ConsentMethod(StrEnum):
-    WRITTEN = "written"
-    VERBAL = "verbal"
-    ELECTRONIC = "electronic"
-
-
-DEFAULT_ROLES: tuple[str, ...] = (
-    "lived_experience",
-    "peer_researcher",
-    "staff",
-    "commissioner",
-    "partner",
-    "volunteer",
-)
-
-#: UK GDPR special categories (and criminal-offence data) coprod knows by name.
-SPECIAL_CATEGORIES: tuple[str, ...] = (
-    "ethnicity",
-    "religion",
-    "health",
-    "sexuality",
-    "criminal_history",
-)
-
-#: Consent purposes; ``special:<category>`` is one purpose per special category.
-CONSENT_PURPOSES: tuple[str, ...] = (
-    "record",
-    "contact",
-    "naming",
-    *(f"special:{c}" for c in SPECIAL_CATEGORIES),
-)
-
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
-    """``enum(value)`` with an error that lists the allowed values."""
-    try:
-        return enum(str(value))
-    except ValueError:
-        raise InvalidValue(what, value, [m.value for m in enum]) from None
+    """``enum(value)`` with an error that lists the allowed values.
+
+    Written as people type it, a value is also accepted with hyphens or
+    spaces for underscores and in any case: ``co-production`` and
+    ``Co production`` are ``co_production``. Anything else is refused with
+    the allowed values and the closest one.
+    """
+    text = str(value)
+    for candidate in (text, "_".join(text.replace("-", " ").split()).lower()):
+        try:
+            return enum(candidate)
+        except ValueError:
+            continue
+    raise InvalidValue(what, value, [m.value for m in enum])
+
+
+# ---------------------------------------------------------------- dates
+
+
+@frozen
+class DateRange:
+    """The calendar dates people may give coprod, both ends included."""
+
+    earliest: dt.date
+    latest: dt.date
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, dt.date) and self.earliest <= _as_date(day) <= self.latest
+
+    def __str__(self) -> str:
+        return f"{self.earliest.isoformat()} to {self.latest.isoformat()}"
+
+    def refusal(self, day: dt.date) -> str:
+        """Why ``day`` is refused: what it is and what is allowed."""
+        return f"{day.isoformat()} is outside the dates coprod accepts ({self})"
+
+
+def _as_date(day: dt.date) -> dt.date:
+    return day.date() if isinstance(day, dt.datetime) else day
+
+
+#: The one range of dates people may give: sessions, due dates, rights
+#: requests, report periods, form answers, every date option and every date
+#: in coprod.toml or an import. Wide enough for any real programme, narrow
+#: enough that date arithmetic inside coprod (a retention period of at most
+#: :data:`MAX_RETENTION_YEARS`, a due date a month on) can never leave the
+#: dates Python can hold.
+DATES = DateRange(dt.date(1900, 1, 1), dt.date(2999, 12, 31))
+
+#: The longest retention period ``[privacy] retention`` may set.
+MAX_RETENTION_YEARS = 100
+
+
+def date_in_range(_inst: object, attribute: Any, value: Any) -> None:
+    """An attrs validator: ``value`` (a date or None) lies in :data:`DATES`."""
+    if value is not None and value not in DATES:
+        raise ValidationFailed(f"{attribute.name}: {DATES.refusal(value)}")
 
 
 # ---------------------------------------------------------------- validators
@@ -159,14 +122,43 @@ def _text(_inst: object, attribute: Any, value: str) -> None:
 
 
 def _strip(value: str) -> str:
-    return value.strip()
+    return _one_newline(value).strip()
 
 
 def _optional_text(value: str | None) -> str | None:
     if value is None:
         return None
-    value = value.strip()
+    value = _one_newline(value).strip()
     return value or None
+
+
+def _one_newline(value: Any) -> Any:
+    # A line break typed or pasted as \r\n (or \r) is stored as \n.
+    if isinstance(value, str) and "\r" in value:
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _checked(check: Callable[[str, str], object]) -> Any:
+    """An attrs validator running ``check(value, field name)`` on text (None passes)."""
+
+    def validator(_inst: object, attribute: Any, value: str | None) -> None:
+        if value is None:
+            return
+        try:
+            check(value, attribute.name)
+        except TextRefused as exc:
+            raise ValidationFailed(str(exc)) from None
+
+    return validator
+
+
+#: Text on one line (names, titles, versions); text that may hold new lines
+#: and tabs (descriptions, notes); contact details.
+_line = _checked(check_text)
+_lines = _checked(lambda value, what: check_text(value, what, lines=True))
+_email = _checked(lambda value, _what: check_email(value))
+_phone = _checked(lambda value, _what: check_phone(value))
 
 
 def _namespaced(_inst: object, _attribute: Any, value: dict[str, Any]) -> None:
@@ -194,9 +186,9 @@ class ConsentRecord:
     purpose: str = field(validator=v.in_(CONSENT_PURPOSES))
     given: bool
     #: The version of the statement shown: a version label or a hash of its text.
-    statement_version: str
+    statement_version: str = field(converter=_strip, validator=[_text, _line])
     method: ConsentMethod = field(converter=ConsentMethod)
-    recorded_by: str
+    recorded_by: str = field(converter=_strip, validator=[_text, _line])
     at: dt.datetime = field(converter=_utc)
 
 
@@ -213,11 +205,11 @@ class Demographic:
 class Participant:
     id: str
     #: The name the person chose to be known by.
-    name: str = field(converter=_strip, validator=_text)
-    role: str
-    pseudonym: str | None = field(default=None, converter=_optional_text)
-    email: str | None = field(default=None, converter=_optional_text)
-    phone: str | None = field(default=None, converter=_optional_text)
+    name: str = field(converter=_strip, validator=[_text, _line])
+    role: str = field(validator=_line)
+    pseudonym: str | None = field(default=None, converter=_optional_text, validator=_line)
+    email: str | None = field(default=None, converter=_optional_text, validator=_email)
+    phone: str | None = field(default=None, converter=_optional_text, validator=_phone)
     consents: tuple[ConsentRecord, ...] = field(default=(), converter=_tuple)
     demographics: tuple[Demographic, ...] = field(default=(), converter=_tuple)
     #: Plugin data, keyed ``<plugin>.<name>``.
@@ -269,22 +261,22 @@ class Feedback:
     """A short "how did today feel" from one attendee."""
 
     participant_id: str
-    text: str = field(converter=_strip)
+    text: str = field(converter=_strip, validator=_lines)
 
 
 @frozen(kw_only=True)
 class Session:
     id: str
-    title: str = field(converter=_strip, validator=_text)
-    date: dt.date
+    title: str = field(converter=_strip, validator=[_text, _line])
+    date: dt.date = field(validator=date_in_range)
     #: What the session was for.
-    purpose: str | None = field(default=None, converter=_optional_text)
+    purpose: str | None = field(default=None, converter=_optional_text, validator=_lines)
     facilitators: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
     attendance: tuple[Attendance, ...] = field(default=(), converter=_tuple)
     ratings: tuple[Rating, ...] = field(default=(), converter=_tuple)
     feedback: tuple[Feedback, ...] = field(default=(), converter=_tuple)
     #: What was agreed would happen next.
-    agreed_next: str | None = field(default=None, converter=_optional_text)
+    agreed_next: str | None = field(default=None, converter=_optional_text, validator=_lines)
     created_at: dt.datetime = field(converter=_utc)
 
     def status_of(self, participant_id: str) -> AttendanceStatus | None:
@@ -326,8 +318,8 @@ class Transition:
 
     status: str
     at: dt.datetime = field(converter=_utc)
-    actor: str
-    note: str | None = field(default=None, converter=_optional_text)
+    actor: str = field(validator=_line)
+    note: str | None = field(default=None, converter=_optional_text, validator=_lines)
 
 
 def _check_history(lc: lifecycle.Lifecycle, inst: Any) -> None:
@@ -382,7 +374,7 @@ class Tension(_Lifecycled):
 
     id: str
     kind: TensionKind = field(converter=TensionKind)
-    description: str = field(converter=_strip, validator=_text)
+    description: str = field(converter=_strip, validator=[_text, _lines])
     raised_by: str | None = None
     session_id: str | None = None
     #: The participants (ids) or roles between whom the tension sits.
@@ -397,8 +389,8 @@ class Tension(_Lifecycled):
 @frozen(kw_only=True)
 class ProgressUpdate:
     at: dt.datetime = field(converter=_utc)
-    actor: str
-    note: str = field(converter=_strip, validator=_text)
+    actor: str = field(validator=_line)
+    note: str = field(converter=_strip, validator=[_text, _lines])
 
 
 @frozen(kw_only=True)
@@ -406,13 +398,13 @@ class Commitment(_Lifecycled):
     LIFECYCLE = lifecycle.COMMITMENT
 
     id: str
-    description: str = field(converter=_strip, validator=_text)
+    description: str = field(converter=_strip, validator=[_text, _lines])
     #: The participant who made the promise.
     made_by: str
     authority: Authority = field(converter=Authority)
     #: What they can realistically do, in their own words.
-    scope: str | None = field(default=None, converter=_optional_text)
-    due: dt.date | None = None
+    scope: str | None = field(default=None, converter=_optional_text, validator=_lines)
+    due: dt.date | None = field(default=None, validator=date_in_range)
     session_id: str | None = None
     #: The tensions this commitment answers.
     answers: tuple[str, ...] = field(default=(), converter=_tuple, validator=_ids)
@@ -459,7 +451,7 @@ class Submission:
     participant_id: str | None = None
     session_id: str | None = None
     at: dt.datetime = field(converter=_utc)
-    recorded_by: str
+    recorded_by: str = field(validator=_line)
     answers: dict[str, Any] = field(factory=dict)
     not_stored: tuple[str, ...] = field(default=(), converter=_tuple)
 

@@ -25,6 +25,9 @@ Hooks are called through pluggy (``pm.hook.coprod_...``), so ``wrapper=True``
 implementations and pluggy's call monitoring see every call. Each
 implementation is wrapped once, when its plugin is registered, so that a
 failure, a wrong return value or a registration names the plugin and the hook.
+
+One piece: loading, registering and calling the hooks share the manager's
+state and each other's attribution of results to plugins.
 """
 
 from __future__ import annotations
@@ -33,21 +36,25 @@ import difflib
 import os
 import sys
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from types import MappingProxyType
 from typing import Any, NamedTuple
 
 import pluggy
 
 from . import hookspecs
 from .errors import CoprodError, PluginError
+from .hookcalls import CURRENT as _CURRENT
+from .hookcalls import ISOLATED as _ISOLATE
+from .hookcalls import PluginFailed, current_plugin, isolating, strict_mode
+from .hookcalls import flag as _flag
 from .registry import Entry, Registry
 
 __all__ = [
     "CoprodPluginManager", "PluginFailed", "PluginInfo", "current_plugin", "failures",
-    "get_plugin_manager", "load_entry_points", "new_plugin_manager", "plugin_infos",
+    "get_plugin_manager", "isolating", "load_entry_points", "new_plugin_manager", "plugin_infos",
+    "strict_mode", "using",
 ]
 
 GROUP = "coprod"
@@ -57,12 +64,6 @@ DIST = "coprod"
 UNDER_TESTS = "_coprod_under_tests"
 
 _manager: CoprodPluginManager | None = None
-
-#: The plugin whose implementation is running (registrations are credited to it).
-_CURRENT: ContextVar[str | None] = ContextVar("coprod_current_plugin", default=None)
-#: Hook name -> what to do with a plugin's failure instead of raising it.
-_ISOLATE: ContextVar[Mapping[str, Callable[[PluginFailed], None]]] = ContextVar(
-    "coprod_isolate", default=MappingProxyType({}))
 
 Registered = Entry
 
@@ -75,17 +76,6 @@ class PluginInfo(NamedTuple):
     builtin: bool
     hooks: tuple[str, ...] = ()
     error: str | None = None
-
-
-class PluginFailed(PluginError):
-    """A plugin's hook implementation raised, or returned something the hook does not allow."""
-
-    def __init__(self, plugin: str, hook: str, reason: str) -> None:
-        self.plugin = plugin
-        self.hook = hook
-        #: One line: the exception's type and message, or what was wrong with the result.
-        self.reason = reason
-        super().__init__(f"plugin {plugin!r} failed in {hook} ({reason})")
 
 
 class _BadResult(Exception):
@@ -101,33 +91,6 @@ def _names(variable: str) -> set[str] | None:
 
 def _under_tests() -> bool:
     return bool(getattr(sys, UNDER_TESTS, False))
-
-
-def _flag(variable: str) -> bool:
-    return os.environ.get(variable, "") not in ("", "0", "false", "no")
-
-
-def strict_mode() -> bool:
-    return _flag("COPROD_STRICT_PLUGINS")
-
-
-def current_plugin() -> str | None:
-    """The name of the plugin whose hook implementation is running, if any."""
-    return _CURRENT.get()
-
-
-@contextmanager
-def isolating(hook: str, handler: Callable[[PluginFailed], None]) -> Iterator[None]:
-    """Within the block, a plugin failing in ``hook`` is passed to ``handler``.
-
-    The failing implementation then counts as having returned None, and the
-    other plugins' implementations are still called.
-    """
-    token = _ISOLATE.set({**_ISOLATE.get(), hook: handler})
-    try:
-        yield
-    finally:
-        _ISOLATE.reset(token)
 
 
 def _stderr_warning(message: str) -> None:
@@ -358,6 +321,20 @@ def get_plugin_manager(*, fresh: bool = False) -> CoprodPluginManager:
             # Once per process, on stderr, so the person knows what is missing and why.
             print(f"warning: {broken_message(info)}", file=sys.stderr)
     return _manager
+
+
+@contextmanager
+def using(pm: CoprodPluginManager) -> Iterator[CoprodPluginManager]:
+    """Make ``pm`` the process's plugin manager for the block, then restore the previous one.
+
+    For what must run with a chosen set of plugins (the CLI reference, tests).
+    """
+    global _manager
+    previous, _manager = _manager, pm
+    try:
+        yield pm
+    finally:
+        _manager = previous
 
 
 def broken_message(info: PluginInfo) -> str:

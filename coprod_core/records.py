@@ -85,6 +85,7 @@ _CORE_TYPES = MappingProxyType({
     "rights_requests": "coprod_core.protection.records:RightsRequest",
     "exports": "coprod_core.protection.records:ExportRecord",
     "accounts": "coprod_core.accounts:Account",
+    "sources": "coprod_core.importing:SourceLink",
 })
 
 

@@ -87,6 +87,8 @@ TABLES: tuple[TableSpec, ...] = (
     # is the word people type, so it is not compared with ``command.name``.
     TableSpec("commands", "coprod_register_commands", "command", "click:Command",
               pattern=_LOWER_NAME.pattern),
+    TableSpec("importers", "coprod_register_importers", "importer",
+              "coprod_core.importing:Importer", named=True),
     # Built only when the web front starts (``coprod serve``), so the class is
     # imported only where its plugin is installed and used.
     TableSpec("web_routes", "coprod_register_web_routes", "web route",
@@ -183,7 +185,7 @@ class Registry:
     # ------------------------------------------------------------ building
 
     def _build(self, spec: TableSpec) -> Table:
-        from .plugins import PluginFailed, current_plugin, isolating, strict_mode
+        from .hookcalls import PluginFailed, current_plugin, isolating, strict_mode
 
         expected = spec.expected()
         pattern = re.compile(spec.pattern) if spec.pattern else None

@@ -29,7 +29,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import model
-from .errors import StorageError
+from .errors import StorageError, ValidationFailed
 
 if TYPE_CHECKING:
     import cattrs
@@ -176,11 +176,34 @@ def structure(collection: str, doc: dict[str, Any], record_type: type | None = N
     """The ``record_type`` object for a stored document of ``collection``.
 
     ``record_type`` defaults to the model's class for a core collection; a
-    workspace passes its own (``ws.collections[name].record_type``).
+    workspace passes its own (``ws.collections[name].record_type``). The
+    model's rules apply to what is read as to what is written: a stored
+    document that breaks one (written by hand, or by an older coprod) is a
+    :class:`~coprod_core.errors.ValidationFailed` naming the record.
     """
     doc = migrate(collection, doc)
     body = {k: v for k, v in doc.items() if k != "schema_version"}
-    return get_converter().structure(body, record_type or model.CORE_RECORD_TYPES[collection])
+    try:
+        return get_converter().structure(body, record_type or model.CORE_RECORD_TYPES[collection])
+    except Exception as exc:
+        refusal = _refusal(exc)
+        if refusal is None:
+            raise
+        raise ValidationFailed(
+            f"{doc.get('id', collection)} as stored breaks a rule ({refusal}); correct it from "
+            "a backup, or run `coprod doctor` to list every such record"
+        ) from None
+
+
+def _refusal(exc: BaseException) -> ValidationFailed | None:
+    """The model's refusal inside ``exc`` (cattrs groups the errors it meets), if any."""
+    if isinstance(exc, ValidationFailed):
+        return exc
+    for inner in getattr(exc, "exceptions", ()):
+        found = _refusal(inner)
+        if found is not None:
+            return found
+    return None
 
 
 def structure_as(cls: type[T], data: Any) -> T:

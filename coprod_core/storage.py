@@ -27,6 +27,7 @@ erasure warns that the audit log still names them.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -226,6 +227,53 @@ class Setting:
     """The value used when the key is absent."""
     help: str = ""
     """One line for the configuration reference."""
+    #: For a number: the lowest and highest values allowed (None: no bound).
+    minimum: float | None = None
+    maximum: float | None = None
+    #: For text naming a file or folder: checked to be a path that can exist.
+    path: bool = False
+
+    def problem(self, value: Any, root: Path | None = None) -> str | None:
+        """Why ``value`` (already of the right type) is not allowed, or None.
+
+        ``root`` is the workspace folder a relative path is taken from.
+        """
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            low, high = self.minimum, self.maximum
+            if low is not None and value < low:
+                return f"must be at least {low:g}" + (f" and at most {high:g}" if high else "")
+            if high is not None and value > high:
+                return f"must be at most {high:g}"
+        if self.path and isinstance(value, str):
+            return path_problem(value, root)
+        return None
+
+
+def path_problem(text: str, root: Path | None = None) -> str | None:
+    """Why ``text`` cannot name a file or folder, or None.
+
+    Empty text, a part longer than a file name may be, or ``..`` climbing
+    above the root of the filesystem (``/../x.db``, or from a workspace two
+    folders deep, ``../../../x.db``), which only works by accident and
+    usually means a mistake in counting folders. ``root`` is the folder a
+    relative path is taken from.
+    """
+    if not text.strip():
+        return "must name a file or folder, not be empty"
+    path = Path(text)
+    too_long = next((p for p in path.parts if len(p.encode("utf-8", "replace")) > 255), None)
+    if too_long is not None:
+        return f"has a part of {len(too_long)} characters; a file or folder name has at most 255"
+    if not path.is_absolute():
+        if root is None:
+            return None
+        path = Path(os.path.abspath(root)) / path
+    depth = 0
+    for part in path.parts[1:]:
+        depth = depth - 1 if part == ".." else depth + (part != ".")
+        if depth < 0:
+            return "climbs above the root of the filesystem with `..`; write the path plainly"
+    return None
 
 
 def _settings(values: Iterable[Setting]) -> tuple[Setting, ...]:

@@ -20,10 +20,11 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
-from . import ids, serialise
+from . import serialise
 from .errors import CoprodError
 from .protection.matcher import Matcher, refers_to
 from .protection.records import EXPORTS, OWN_COLLECTIONS, REQUESTS
+from .services.audit import names as audit_names
 from .storage import CORE_COLLECTIONS
 
 __all__ = ["FORMATS", "audit_names", "collect", "export", "parts", "render"]
@@ -41,21 +42,6 @@ def _doc(record: Any) -> Any:
     if isinstance(doc, dict):
         doc.pop("schema_version", None)
     return doc
-
-
-def audit_names(entry_ids: Any, record_id: str) -> bool:
-    """Whether an audit entry's ids name ``record_id``, ranges (``P-1..P-90``) included."""
-    for item in entry_ids or ():
-        if item == record_id:
-            return True
-        if ".." in str(item):
-            first, _, last = str(item).partition("..")
-            prefix = record_id.rsplit("-", 1)[0]
-            if first.rsplit("-", 1)[0] == prefix == last.rsplit("-", 1)[0]:
-                number = ids.number_of(record_id)
-                if ids.number_of(first) <= number <= ids.number_of(last):
-                    return True
-    return False
 
 
 def collect(ws: Workspace, participant_id: str) -> dict[str, Any]:

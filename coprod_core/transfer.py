@@ -236,17 +236,19 @@ def _check_document(collection: str, doc: Any, where: str, seen: set[int],
 def read_export(path: Path, collections: Mapping[str, Collection] | None = None
                 ) -> dict[str, Any]:
     """The export at ``path``, parsed and checked."""
+    from .inputs import open_input
+
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open_input(path) as fh:
             data = json.load(fh)
-    except FileNotFoundError:
-        raise CoprodError(f"{path} does not exist") from None
     except UnicodeDecodeError:
         raise CoprodError(f"{path} is not UTF-8 text; is it a coprod export?") from None
     except json.JSONDecodeError as exc:
         raise CoprodError(
             f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise CoprodError(f"{path} is nested too deeply to be a coprod export") from None
     return check_export(data, collections)
 
 

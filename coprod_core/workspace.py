@@ -6,9 +6,11 @@ an audit entry records who did what to which records, and event hooks run
 after the commit. An error anywhere, from the core or a plugin, rolls the
 whole operation back: nothing is half-written.
 
-The commands (adding a participant, moving a commitment...) are services,
-one module per record kind in :mod:`coprod_core.services`; the workspace
-offers each under its Python API name (``ws.add_participant``).
+The unit of work itself, :class:`~coprod_core.operation.Operation`, is in
+:mod:`coprod_core.operation` (importable from here too). The commands
+(adding a participant, moving a commitment...) are services, one module per
+record kind in :mod:`coprod_core.services`; the workspace offers each under
+its Python API name (``ws.add_participant``).
 """
 
 from __future__ import annotations
@@ -17,20 +19,17 @@ import datetime as dt
 import getpass
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
-
-from attrs import field, frozen
+from typing import TYPE_CHECKING, Any
 
 from . import serialise
 from .config import CONFIG_NAME, Config, default_toml, write_atomic
 from .errors import (
     ConfigError,
+    CoprodError,
     InvalidValue,
-    PluginError,
-    ValidationFailed,
     WorkspaceNotFound,
 )
 from .model import (
@@ -44,6 +43,7 @@ from .model import (
     TensionStatus,
     parse_choice,
 )
+from .operation import Event, Operation
 
 # Aliased: the class's reads (``participants()``...) would hide these names.
 from .services import commitments as _commitments
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Event", "Operation", "Workspace", "resolve_actor", "utc_now"]
 
-R = TypeVar("R")
 Clock = Callable[[], dt.datetime]
 
 
@@ -78,135 +77,6 @@ def resolve_actor(option: str | None, config: Config | None = None) -> str:
         return getpass.getuser()
     except Exception:  # no user name in some containers; an actor is still needed
         return "unknown"
-
-
-def _strings(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
-@frozen(kw_only=True)
-class Event:
-    """Something that happened, passed to ``coprod_on_event`` after the commit."""
-
-    #: ``<thing>.<what happened>``, such as ``"commitment.moved"``.
-    name: str
-    ids: tuple[str, ...] = field(converter=_strings)
-    #: The record as stored after the change (None when it was removed).
-    record: Any = None
-    at: dt.datetime
-    actor: str
-
-
-class Operation:
-    """One unit of work: the writes of one user action, in one transaction."""
-
-    def __init__(self, workspace: Workspace, name: str) -> None:
-        self.workspace = workspace
-        self.name = name
-        self.ids: list[str] = []
-        self.events: list[Event] = []
-        #: Set when personal data was removed: the backend purges after the commit.
-        self.needs_purge = False
-        #: Called in order once the transaction committed (removing files, say).
-        self.after_commit: list[Callable[[], None]] = []
-        hook = workspace.plugins.hook.coprod_validate
-        #: None when no plugin validates (bulk writes then skip the call).
-        self._validators = hook if hook.get_hookimpls() else None
-        self._check_participant: Callable[[Workspace, Any], None] | None = None
-
-    @property
-    def storage(self) -> Storage:
-        return self.workspace.storage
-
-    def new_id(self, collection: str) -> str:
-        return self.workspace.collections.format_id(
-            collection, self.storage.next_number(collection))
-
-    def _touch(self, record_id: str) -> None:
-        if record_id not in self.ids:
-            self.ids.append(record_id)
-
-    def touch(self, record_id: str) -> None:
-        """Name ``record_id`` in the operation's audit entry (for writes made directly)."""
-        self._touch(record_id)
-
-    def validate(self, collection: str, record: Any, previous: Any = None) -> None:
-        """Check consent rules, then ask the plugins' ``coprod_validate`` (through pluggy)."""
-        if collection == "participants":
-            if self._check_participant is None:
-                from .privacy import check_participant
-
-                self._check_participant = check_participant
-            self._check_participant(self.workspace, record)
-        if not self._validators:
-            return
-        from .plugins import PluginFailed
-
-        try:
-            message = self._validators(
-                workspace=self.workspace, operation=self.name, collection=collection,
-                record=record, previous=previous)
-        except PluginFailed as failure:
-            raise PluginError(
-                f"plugin {failure.plugin!r} failed while checking {self.name} "
-                f"({failure.reason}); nothing was saved"
-            ) from failure.__cause__
-        if message:
-            raise ValidationFailed(f"{getattr(message, 'plugin', 'a plugin')}: {message}")
-
-    def write(self, collection: str, record: R, previous: Any = None) -> R:
-        """Validate and store ``record`` (an attrs model object with an ``id``)."""
-        self.validate(collection, record, previous)
-        self.storage.put(collection, serialise.unstructure(record))
-        self._touch(record.id)  # type: ignore[attr-defined]
-        return record
-
-    def write_many(self, collection: str, records: Iterable[Any], *,
-                   to_doc: Callable[[Any], dict[str, Any]] | None = None) -> int:
-        """Validate and store many records in one call to the backend.
-
-        ``to_doc`` may replace :func:`serialise.unstructure` with a faster
-        function giving the same documents (bulk imports).
-        """
-        written: list[str] = []
-        validate = self.validate
-
-        def docs() -> Iterator[dict[str, Any]]:
-            unstructure = to_doc
-            kind = None
-            record = None
-            for record in records:
-                validate(collection, record)
-                if to_doc is None and record.__class__ is not kind:
-                    # The record class's hook, looked up once (bench/bulk_insert.py).
-                    kind = record.__class__
-                    unstructure = serialise.unstructurer(kind)
-                if not written:
-                    written.append(record.id)
-                yield unstructure(record)  # type: ignore[misc]
-            if record is not None:
-                written.append(record.id)
-
-        count = self.storage.put_many(collection, docs())
-        if written:
-            # A range keeps the audit entry small for bulk writes: "P-1..P-100000".
-            self._touch(written[0] if len(written) == 2 and written[0] == written[1]
-                        else f"{written[0]}..{written[-1]}")
-        return count
-
-    def delete(self, collection: str, record_id: str) -> bool:
-        self._touch(record_id)
-        return self.storage.delete(collection, record_id)
-
-    def emit(self, name: str, record: Any = None, *extra_ids: str) -> None:
-        """Queue an event for the plugins, fired after the commit."""
-        record_ids = ((record.id,) if record is not None and hasattr(record, "id") else ())
-        for extra_id in extra_ids:
-            self._touch(extra_id)
-        self.events.append(Event(
-            name=name, ids=(*record_ids, *extra_ids), record=record,
-            at=self.workspace.now(), actor=self.workspace.actor,
-        ))
 
 
 class Workspace:
@@ -286,23 +156,28 @@ class Workspace:
         actor: str | None = None,
     ) -> Workspace:
         """Create a workspace folder with a commented ``coprod.toml`` and open it."""
-        folder = Path(root).expanduser()
-        config_path = folder / CONFIG_NAME
-        if config_path.exists():
+        # Resolved, as the OS would: ``a/../b`` is ``b`` even when ``a`` does not exist.
+        try:
+            folder = Path(root).expanduser().resolve()
+            config_path = folder / CONFIG_NAME
+            exists, is_dir, is_workspace = folder.exists(), folder.is_dir(), config_path.exists()
+        except (OSError, ValueError) as exc:
+            raise CoprodError(f"cannot create a workspace in {root} ({_reason(exc)})") from None
+        if is_workspace:
             raise ConfigError(
                 f"{folder} is already a coprod workspace; change it with `coprod config set`"
             )
-        if folder.exists() and not folder.is_dir():
+        if exists and not is_dir:
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
-        created = not folder.exists()
-        folder.mkdir(parents=True, exist_ok=True)
-        write_atomic(config_path, default_toml(org, backend))
+        created = make_folders(folder)
         try:
+            write_atomic(config_path, default_toml(org, backend))
             return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
         except BaseException:
             config_path.unlink(missing_ok=True)
             if created:
-                _remove_empty(folder)
+                _remove_empty(created[-1])
+            remove_folders(created[:-1])
             raise
 
     @classmethod
@@ -500,6 +375,42 @@ class Workspace:
 
     def audit(self) -> Iterator[dict[str, Any]]:
         return self.storage.iterate_audit()
+
+
+def make_folders(folder: Path) -> list[Path]:
+    """Create ``folder`` and any missing parents; the folders created, outermost first.
+
+    The path is resolved first, so ``a/../b`` creates ``b`` alone, not an
+    ``a`` left behind; what was created can be removed again on failure
+    with :func:`remove_folders`.
+    """
+    try:
+        target = Path(folder).resolve()
+        missing = [p for p in (target, *target.parents) if not p.exists()]
+    except (OSError, ValueError) as exc:
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
+    missing.reverse()
+    try:
+        for path in missing:
+            path.mkdir()
+    except OSError as exc:
+        remove_folders(missing)
+        raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None
+    except BaseException:
+        remove_folders(missing)
+        raise
+    return missing
+
+
+def _reason(exc: Exception) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
+def remove_folders(folders: list[Path]) -> None:
+    """Remove the folders :func:`make_folders` created, innermost first, if still empty."""
+    for path in reversed(folders):
+        with suppress(OSError):
+            path.rmdir()
 
 
 def _remove_empty(folder: Path) -> None:

@@ -19,6 +19,7 @@ RUNS = [
     ("bulk_insert.py", "--n", "300", "--repeat", "1", "--postgres", ""),
     ("stream_attendance.py", "--sessions", "40", "--per-session", "5"),
     ("intake_import.py", "200"),
+    ("import_from.py", "50"),
     ("reports.py", "--scale", "0.005"),
     ("privacy_erase.py", "40"),
     ("startup.py", "--runs", "1"),

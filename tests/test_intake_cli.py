@@ -62,7 +62,8 @@ def test_unknown_form_is_one_line(forms_run):
     result = forms_run("intake", "show", "welcom")
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert result.stderr == "error: unknown form 'welcom'; allowed: feedback, welcome\n"
+    assert result.stderr == ("error: unknown form 'welcom' (did you mean 'welcome'?); "
+                             "allowed: feedback, welcome\n")
 
 
 def test_run_from_a_toml_file(forms_run, tmp_path, workspace_dir, plugin_manager):

@@ -162,7 +162,8 @@ def test_a_missing_file_and_an_unknown_form(forms_run, tmp_path):
     assert result.stderr == f"error: {tmp_path / 'nope.csv'} does not exist\n"
     path = _csv(tmp_path, "name\nA\n")
     result = forms_run("intake", "import", "wellcome", path)
-    assert result.stderr == "error: unknown form 'wellcome'; allowed: feedback, welcome\n"
+    assert result.stderr == ("error: unknown form 'wellcome' (did you mean 'welcome'?); "
+                             "allowed: feedback, welcome\n")
 
 
 def test_a_row_with_too_many_cells(forms_run, tmp_path, stored):

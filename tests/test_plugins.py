@@ -346,6 +346,10 @@ class Registers:
         self._register("coprod_register_settings", register)
 
     @hookimpl
+    def coprod_register_importers(self, register):
+        self._register("coprod_register_importers", register)
+
+    @hookimpl
     def coprod_register_web_routes(self, register):
         self._register("coprod_register_web_routes", register)
 
@@ -353,6 +357,7 @@ class Registers:
 def _sample(key: str, name: str) -> object:
     """A registration of the right type for table ``key``, called ``name``."""
     from coprod_core.forms import Field, FieldType, FormDefinition
+    from coprod_core.importing import Importer
     from coprod_core.reports import ReportFormat, ReportKind
     from coprod_core.storage import Setting, StorageBackend
 
@@ -367,6 +372,7 @@ def _sample(key: str, name: str) -> object:
                                                render=lambda report, options: b""),
         "commands": lambda: click.Command(name),
         "settings": lambda: (Setting(key=name, type=str),),
+        "importers": lambda: type("Sample", (Importer,), {"name": name, "summary": name})(),
         "web_routes": lambda: _web_route(name),
     }[key]()
 

@@ -40,8 +40,13 @@ TAGS = {"html", "head", "meta", "title", "style", "body", "header", "div", "p", 
         "line", "text", "rect", "polyline", "circle", "desc", "details", "summary", "footer"}
 
 
+def line(text: str) -> str:
+    """A payload as a one-line field (a name, a title) may hold it: no tabs or line breaks."""
+    return " ".join(text.replace("\t", " ").splitlines())
+
+
 def hostile(plugin_manager: Any) -> Workspace:
-    """A workspace whose every text field holds a payload."""
+    """A workspace whose every text field holds a payload (one-line fields, one line)."""
     clock = FakeClock()
     payload = iter(PAYLOADS * 20)
     ws = Workspace.in_memory(
@@ -52,9 +57,9 @@ def hostile(plugin_manager: Any) -> Workspace:
     people = []
     for i in range(12):
         role = ("lived_experience", "staff", "carer")[i % 3]
-        person = ws.add_participant(f"N{i}{next(payload)}", role=role,
-                                    pseudonym=next(payload) if i % 2 else None)
-        ws.record_consent(person.id, "naming", given=True, statement_version=next(payload),
+        person = ws.add_participant(f"N{i}{line(next(payload))}", role=role,
+                                    pseudonym=line(next(payload)) if i % 2 else None)
+        ws.record_consent(person.id, "naming", given=True, statement_version=line(next(payload)),
                           method="written")
         ws.record_consent(person.id, "special:ethnicity", given=True, statement_version="v",
                           method="written")
@@ -64,7 +69,7 @@ def hostile(plugin_manager: Any) -> Workspace:
         people.append(person.id)
     for n in range(3):
         clock.set(dt.date(2026, 1 + n, 5))
-        session = ws.new_session(f"S{n}{next(payload)}", date=clock.now.date(),
+        session = ws.new_session(f"S{n}{line(next(payload))}", date=clock.now.date(),
                                  purpose=next(payload), agreed_next=next(payload))
         ws.attend(session.id, people)
         for pid in people:

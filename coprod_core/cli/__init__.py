@@ -34,6 +34,8 @@ BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "plugins": ("coprod_core.cli.plugins_cmd", "plugins", "List plugins and the hooks they use."),
     "export": ("coprod_core.cli.data", "export", "Write the whole workspace to one JSON file."),
     "import": ("coprod_core.cli.data", "import_", "Read an export into an empty workspace."),
+    "import-from": ("coprod_core.cli.import_from", "import_from",
+                    "Bring history in from Decidim, Loomio or a spreadsheet."),
     "backup": ("coprod_core.cli.data", "backup",
                "Take a consistent copy while others may be writing."),
     "migrate": ("coprod_core.cli.data", "migrate",
@@ -104,6 +106,20 @@ class CoprodGroup(click.Group):
             return command
         return self.plugin_commands().get(cmd_name)
 
+    def resolve_command(self, ctx: click.Context, args: list[str]
+                        ) -> tuple[str | None, click.Command | None, list[str]]:
+        # click suggests a close name only among eagerly added commands; ours
+        # load lazily or come from plugins, so suggest among all of them.
+        name = args[0] if args else ""
+        if (name and not name.startswith("-") and not ctx.resilient_parsing
+                and self.get_command(ctx, name) is None):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise click.UsageError(f"No such command {name!r}.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, self.lazy[name][2]) for name in sorted(self.lazy)]
         with formatter.section("Commands"):
@@ -122,8 +138,20 @@ class CoprodGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        """Run coprod: in standalone mode every error is one line and an exit code.
+
+        With ``standalone_mode=False`` (coprod embedded in another program)
+        nothing exits the process: errors are raised, as click does, and the
+        command's return value is returned.
+        """
+        args = list(sys.argv[1:] if args is None else args)
+        prog_name = prog_name or "coprod"
+        if not standalone_mode:
+            _check_argument_text(self, args, prog_name)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            result = super().main(args, prog_name or "coprod", complete_var,
+            _check_argument_text(self, args, prog_name)
+            result = super().main(args, prog_name, complete_var,
                                   standalone_mode=False, **extra)
         except click.UsageError as exc:
             path = exc.ctx.command_path if exc.ctx else "coprod"
@@ -146,9 +174,77 @@ class CoprodGroup(click.Group):
                 "run again with COPROD_DEBUG=1 to see the traceback",
                 1,
             )
-        if not standalone_mode:
-            return result
         sys.exit(result if isinstance(result, int) else 0)
+
+
+class ArgumentNotText(click.ClickException):
+    """An argument or option value holds bytes that are not UTF-8 text."""
+
+    exit_code = 1
+
+
+def _not_text(value: object) -> bool:
+    """Whether ``value`` holds what no argument of a real process can: a lone
+    surrogate (bytes that were not UTF-8) or a NUL (which ends a C string)."""
+    if isinstance(value, str):
+        return "\x00" in value or any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, tuple | list):
+        return any(_not_text(v) for v in value)
+    return _not_text(str(value)) if isinstance(value, os.PathLike) else False
+
+
+def _check_argument_text(group: click.Group, args: list[str], prog_name: str) -> None:
+    """The one decoding rule: every argument, option and environment value is UTF-8 text.
+
+    Python hands bytes that are not UTF-8 (``$'Eve\\xff'``) to a program as
+    lone surrogates, which no file, database or terminal can hold. Checked
+    once here for every command, plugin commands included, before any runs.
+    NUL is refused with them: no real argument can hold one, and no file name
+    or C library call takes one. Only when such a value is present does a
+    dry parse find which parameter holds it, so the error names the option.
+    """
+    environ = [v for k, v in os.environ.items() if k.startswith("COPROD_")]
+    if not _not_text(args) and not _not_text(environ):
+        return
+    where = _parameter_not_text(group, args, prog_name)
+    if where is None:
+        where = next((f"argument {i + 1}" for i, a in enumerate(args) if _not_text(a)),
+                     None)
+    if where is None:
+        return  # only in an environment variable that no option reads
+    raise ArgumentNotText(
+        f"{where} is not text: it holds bytes that are not UTF-8, or a NUL character; "
+        "type it again as plain text (allowed: UTF-8 text)"
+    )
+
+
+def _parameter_not_text(group: click.Group, args: list[str],
+                                 prog_name: str) -> str | None:
+    """Which option or argument (``--name``, ``NAME``) holds what is not text, if parsing
+    can tell."""
+    command: click.Command = group
+    ctx: click.Context | None = None
+    name = prog_name
+    while True:
+        try:
+            ctx = command.make_context(name, list(args), parent=ctx, resilient_parsing=True)
+        except Exception:  # the real run reports what is wrong with these arguments
+            return None
+        for param in command.get_params(ctx):
+            if param.name and _not_text(ctx.params.get(param.name)):
+                label = param.opts[0] if isinstance(param, click.Option) else (
+                    param.human_readable_name)
+                return f"{label} of `{ctx.command_path}`"
+        if not isinstance(command, click.Group):
+            return None
+        # click keeps the subcommand's name apart from the rest of the arguments.
+        rest = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        if not rest:
+            return None
+        found = command.get_command(ctx, rest[0])
+        if found is None:
+            return None
+        command, name, args = found, rest[0], rest[1:]
 
 
 def _print_traceback() -> None:
@@ -158,7 +254,12 @@ def _print_traceback() -> None:
 
 
 def _fail(message: str, code: int) -> None:
-    click.echo(f"error: {' '.join(str(message).split())}", err=True)
+    from coprod_core.text import visible
+
+    text = " ".join(str(message).split())
+    if len(text) > 2000:  # a huge value typed by mistake is not echoed back whole
+        text = f"{text[:1000]} […] {text[-200:]}"
+    click.echo(f"error: {visible(text)}", err=True)
     sys.exit(code)
 
 

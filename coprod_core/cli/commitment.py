@@ -7,12 +7,15 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import AUTHORITY_MEANINGS, Authority, CommitmentStatus, one_of
+
 from .common import (
     DATE,
     echo_created,
     echo_fields,
     echo_history,
     echo_json,
+    echo_line,
     echo_records,
     echo_table,
     json_option,
@@ -20,19 +23,17 @@ from .common import (
     to_json,
 )
 
-AUTHORITIES = "can_decide, can_influence, can_only_raise"
-STATUSES = ("proposed, agreed, in_progress, delivered, partly_delivered, not_delivered, "
-            "withdrawn")
+AUTHORITIES = one_of(Authority)
+STATUSES = one_of(CommitmentStatus)
 
 
-@click.group()
-def commitment() -> None:
-    """Record what people with power promised, with what power to deliver it,
+@click.group(help=f"""Record what people with power promised, with what power to deliver it,
     and whether they delivered ("You said, we did").
 
-    Authority: can_decide (has the budget or mandate), can_influence (can
-    argue for it where it is decided), can_only_raise (can pass it on).
-    """
+    Authority: {", ".join(f"{a} ({meaning})" for a, meaning in AUTHORITY_MEANINGS.items())}.
+    """)
+def commitment() -> None:
+    pass
 
 
 @commitment.command("make")
@@ -82,9 +83,16 @@ def list_(ws: Any, status: str | None, authority: str | None, overdue: bool,
 @pass_workspace
 def show(ws: Any, commitment_id: str, as_json: bool) -> None:
     """Show one commitment with its history and progress updates."""
+    from coprod_core.importing import links_for
+
     c = ws.commitment(commitment_id)
+    links = links_for(ws, c.id)
     if as_json:
-        echo_json(to_json(c))
+        data = to_json(c)
+        if links:
+            data["imported_from"] = [{"ref": lk.ref, "url": lk.url, "parent": lk.parent_id}
+                                     for lk in links if lk.kind == "commitment"]
+        echo_json(data)
         return
     overdue = " (overdue)" if c.is_overdue(ws.today()) else ""
     echo_fields([
@@ -92,26 +100,27 @@ def show(ws: Any, commitment_id: str, as_json: bool) -> None:
         ("authority", c.authority), ("scope", c.scope), ("status", c.status),
         ("due", c.due and f"{c.due}{overdue}"), ("session", c.session_id),
         ("answers", ", ".join(c.answers)),
+        ("part of", ", ".join(lk.parent_id for lk in links if lk.parent_id)),
+        ("imported from", ", ".join(lk.ref + (f" ({lk.url})" if lk.url else "")
+                                    for lk in links if lk.kind == "commitment")),
     ])
     echo_history(c.history)
     if c.updates:
         click.echo("progress:")
         for u in c.updates:
-            click.echo(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
+            echo_line(f"  {u.at:%Y-%m-%d %H:%M}  {u.actor}: {u.note}")
 
 
-@commitment.command("move")
+@commitment.command("move", help=f"""Move a commitment to STATUS.
+
+    STATUS: {STATUSES}.
+    """)
 @click.argument("commitment_id", metavar="ID")
 @click.argument("status", metavar="STATUS")
 @click.option("--note", help="What happened; needed for withdrawn and not_delivered.")
 @json_option
 @pass_workspace
 def move(ws: Any, commitment_id: str, status: str, note: str | None, as_json: bool) -> None:
-    """Move a commitment to STATUS.
-
-    STATUS: proposed, agreed, in_progress, delivered, partly_delivered,
-    not_delivered, withdrawn.
-    """
     record = ws.move_commitment(commitment_id, status, note=note)
     if as_json:
         echo_json(to_json(record))

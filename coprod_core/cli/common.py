@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from coprod_core.text import visible
+
 if TYPE_CHECKING:
     from coprod_core.workspace import Workspace
 
@@ -57,16 +59,23 @@ def pass_workspace(f: F) -> F:
 
 
 class DateType(click.ParamType):
+    """A date option: YYYY-MM-DD, within the dates coprod accepts (``model.DATES``)."""
+
     name = "YYYY-MM-DD"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> dt.date:
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            self.fail(f"{value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31",
-                      param, ctx)
+        from coprod_core.model import DATES
+
+        day = value
+        if not isinstance(value, dt.date):
+            try:
+                day = dt.date.fromisoformat(str(value))
+            except ValueError:
+                self.fail(f"{visible(str(value))!r} is not a date; write it as YYYY-MM-DD, "
+                          "e.g. 2026-03-31", param, ctx)
+        if day not in DATES:
+            self.fail(DATES.refusal(day), param, ctx)
+        return day
 
 
 DATE = DateType()
@@ -96,12 +105,17 @@ def echo_json(data: Any) -> None:
 
 def echo_records(records: Iterable[Any]) -> None:
     """Stream a JSON array of records, one at a time (memory stays flat)."""
+    echo_json_stream(to_json(record) for record in records)
+
+
+def echo_json_stream(items: Iterable[Any]) -> None:
+    """Stream a JSON array of JSON-ready items, one a line (memory stays flat)."""
     import json
 
     first = True
     click.echo("[", nl=False)
-    for record in records:
-        text = json.dumps(to_json(record), ensure_ascii=False)
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False)
         click.echo(("\n  " if first else ",\n  ") + text, nl=False)
         first = False
     click.echo("\n]" if not first else "]")
@@ -129,20 +143,27 @@ def echo_table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
 
 
 def _cell(value: Any, limit: int = 60) -> str:
-    text = "" if value is None else " ".join(str(value).split())
+    text = "" if value is None else visible(" ".join(str(value).split()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def echo_fields(pairs: Iterable[tuple[str, Any]]) -> None:
-    """``label: value`` lines, skipping empty values."""
+    """``label: value`` lines, skipping empty values; stored text made visible."""
     pairs = [(k, v) for k, v in pairs if v not in (None, "", (), [])]
     width = max((len(k) for k, _ in pairs), default=0)
     for key, value in pairs:
-        click.echo(f"{key + ':':<{width + 1}} {value}")
+        # A multi-line value continues under its first line.
+        lines = [visible(line) for line in str(value).split("\n")]
+        click.echo(f"{key + ':':<{width + 1}} " + ("\n" + " " * (width + 2)).join(lines))
+
+
+def echo_line(text: str) -> None:
+    """One line of output holding stored text, with hidden characters made visible."""
+    click.echo(visible(text))
 
 
 def echo_history(history: Iterable[Any]) -> None:
     click.echo("history:")
     for step in history:
         note = f" — {step.note}" if step.note else ""
-        click.echo(f"  {step.at:%Y-%m-%d %H:%M}  {step.status:<16} by {step.actor}{note}")
+        click.echo(visible(f"  {step.at:%Y-%m-%d %H:%M}  {step.status:<16} by {step.actor}{note}"))

@@ -143,15 +143,14 @@ def run(ws: Any, form_name: str, answers_path: Path | None, participant_id: str 
 
 def _load_answers(path: Path) -> dict[str, Any]:
     from coprod_core.errors import CoprodError
+    from coprod_core.inputs import UnreadableFile, read_small_text
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_small_text(path).removeprefix("\ufeff")
     except FileNotFoundError:
         raise CoprodError(f"{path} does not exist") from None
-    except UnicodeDecodeError:
-        raise CoprodError(f"{path.name} is not UTF-8 text; save it as UTF-8") from None
-    except OSError as exc:
-        raise CoprodError(f"{path} cannot be read ({exc.strerror})") from None
+    except UnreadableFile as exc:
+        raise CoprodError(f"{path} {exc}") from None
     if not text.strip():
         raise CoprodError(f"{path.name} is empty; it needs the answers, one per question")
     if path.suffix.lower() == ".json" or (path.suffix.lower() != ".toml"
@@ -163,6 +162,8 @@ def _load_answers(path: Path) -> dict[str, Any]:
         except json.JSONDecodeError as exc:
             raise CoprodError(f"{path.name} is not valid JSON: {exc.msg} "
                               f"(line {exc.lineno}, column {exc.colno})") from None
+        except RecursionError:
+            raise CoprodError(f"{path.name} is nested too deeply to be answers") from None
     else:
         import tomllib
 
@@ -170,6 +171,8 @@ def _load_answers(path: Path) -> dict[str, Any]:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise CoprodError(f"{path.name} is not valid TOML: {exc}") from None
+        except RecursionError:
+            raise CoprodError(f"{path.name} is nested too deeply to be answers") from None
     if not isinstance(data, dict):
         raise CoprodError(f"{path.name} must hold a table of answers, question name = answer")
     return data

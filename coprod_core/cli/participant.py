@@ -6,10 +6,13 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import DEFAULT_ROLES
+
 from .common import (
     echo_created,
     echo_fields,
     echo_json,
+    echo_line,
     echo_records,
     echo_table,
     json_option,
@@ -17,8 +20,8 @@ from .common import (
     to_json,
 )
 
-ROLE_HELP = ("One of lived_experience, peer_researcher, staff, commissioner, partner, "
-             "volunteer, or a role added in [roles.custom] of coprod.toml.")
+ROLE_HELP = (f"One of {', '.join(DEFAULT_ROLES)}, or a role added in [roles.custom] of "
+             "coprod.toml.")
 
 
 @click.group()
@@ -57,7 +60,7 @@ def list_(ws: Any, role: str | None, as_json: bool) -> None:
         return
     echo_table(
         ("id", "name", "role", "pseudonym"),
-        ((p.id, "(erased)" if p.erased_at else p.name, p.role, p.pseudonym) for p in people),
+        ((p.id, "(erased)" if p.is_erased else p.name, p.role, p.pseudonym) for p in people),
         empty="no participants yet; add one with `coprod participant add NAME --role ROLE`",
     )
 
@@ -73,7 +76,7 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
         echo_json(to_json(p))
         return
     echo_fields([
-        ("id", p.id), ("name", "(erased)" if p.erased_at else p.name), ("role", p.role),
+        ("id", p.id), ("name", "(erased)" if p.is_erased else p.name), ("role", p.role),
         ("pseudonym", p.pseudonym), ("email", p.email), ("phone", p.phone),
         ("added", f"{p.created_at:%Y-%m-%d}"),
         ("erased", p.erased_at and f"{p.erased_at:%Y-%m-%d}"),
@@ -83,12 +86,12 @@ def show(ws: Any, participant_id: str, as_json: bool) -> None:
         for purpose in dict.fromkeys(c.purpose for c in p.consents):
             c = p.consent(purpose)
             state = "given" if c.given else "withdrawn"
-            click.echo(f"  {purpose:<26} {state} {c.at:%Y-%m-%d} ({c.method}, by {c.recorded_by})")
+            echo_line(f"  {purpose:<26} {state} {c.at:%Y-%m-%d} ({c.method}, by {c.recorded_by})")
     for d in p.demographics:
         flag = f" [special category: {d.category}]" if d.category else ""
-        click.echo(f"{d.key}: {d.value}{flag}")
+        echo_line(f"{d.key}: {d.value}{flag}")
     for key, value in sorted(p.extra.items()):
-        click.echo(f"{key}: {value}")
+        echo_line(f"{key}: {value}")
 
 
 @participant.command("update")

@@ -12,14 +12,13 @@ from typing import Any
 
 import click
 
-from .common import DATE, echo_json, echo_table, json_option, pass_workspace
+from coprod_core.vocabulary import REQUEST_TYPES, SPECIAL_CATEGORIES, ConsentMethod, one_of
+
+from .common import DATE, echo_json, echo_json_stream, echo_table, json_option, pass_workspace
 
 PURPOSES_HELP = ("record (keeping their record), contact, naming (in reports), or "
-                 "special:<category> for ethnicity, religion, health, sexuality, "
-                 "criminal_history.")
-METHODS = ("written", "verbal", "electronic")
-REQUEST_TYPES = ("access", "erasure", "rectification", "restriction", "objection",
-                 "portability")
+                 f"special:<category> for {one_of(SPECIAL_CATEGORIES)}")
+METHODS = tuple(m.value for m in ConsentMethod)
 
 
 def interactive() -> bool:
@@ -40,7 +39,15 @@ def confirm(question: str, yes: bool, flag: str = "--yes") -> None:
 # ---------------------------------------------------------------- participant consent
 
 
-@click.command("consent")
+@click.command("consent", help=f"""Show a participant's consents, or record one given or withdrawn.
+
+    With only ID, shows the latest answer for each purpose. With PURPOSE and
+    --give or --withdraw, records it now. PURPOSE is one of: {PURPOSES_HELP}.
+
+    Withdrawal takes effect at once: withdrawing contact removes their email
+    and phone; special:<category> removes their answers in that category;
+    record erases them (you are asked first).
+    """)
 @click.argument("participant_id", metavar="ID")
 @click.argument("purpose", required=False)
 @click.option("--give/--withdraw", "given", default=None,
@@ -48,7 +55,7 @@ def confirm(question: str, yes: bool, flag: str = "--yes") -> None:
 @click.option("--statement-version", metavar="V",
               help="The version (or a hash) of the consent statement shown to them.")
 @click.option("--method", type=click.Choice(METHODS),
-              help="How they gave or withdrew it: written, verbal or electronic.")
+              help=f"How they gave or withdrew it: {one_of(METHODS)}.")
 @click.option("--recorded-by", metavar="NAME",
               help="Who recorded it. Default: the actor (--as, COPROD_USER, the system user).")
 @click.option("--yes", is_flag=True,
@@ -58,19 +65,7 @@ def confirm(question: str, yes: bool, flag: str = "--yes") -> None:
 def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | None,
             statement_version: str | None, method: str | None, recorded_by: str | None,
             yes: bool, as_json: bool) -> None:
-    """Show a participant's consents, or record one given or withdrawn.
-
-    With only ID, shows the latest answer for each purpose. With PURPOSE and
-    --give or --withdraw, records it now. PURPOSE is one of: record
-    (keeping their record), contact, naming (in reports), or
-    special:<category> (ethnicity, religion, health, sexuality,
-    criminal_history).
-
-    Withdrawal takes effect at once: withdrawing contact removes their email
-    and phone; special:<category> removes their answers in that category;
-    record erases them (you are asked first).
-    """
-    from coprod_core.model import CONSENT_PURPOSES
+    from coprod_core.services import consent as service
 
     from .common import to_json
 
@@ -79,24 +74,16 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
             raise click.UsageError("name the PURPOSE the consent is for")
         _show_consents(ws.participant(participant_id), as_json)
         return
-    if purpose not in CONSENT_PURPOSES:
-        from coprod_core.errors import InvalidValue
-
-        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+    person = service.check(ws, participant_id, purpose)
     if given is None:
         raise click.UsageError("add --give or --withdraw")
     missing = [o for o, val in (("--statement-version", statement_version),
                                 ("--method", method)) if not val]
     if missing:
         raise click.UsageError(f"add {' and '.join(missing)}")
-    person = ws.participant(participant_id)
-    if person.is_erased:
-        from coprod_core.errors import CoprodError
-
-        raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
-    if not given and purpose == "record":
+    if service.erases(purpose, given=given):
         confirm(f"Withdrawing consent for record erases {person.id} everywhere. Go on?", yes)
-    after = ws.record_consent(person.id, purpose, given=bool(given),
+    after = ws.record_consent(person.id, purpose, given=given,
                               statement_version=statement_version or "", method=method or "",
                               recorded_by=recorded_by)
     if as_json:
@@ -168,12 +155,9 @@ def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
     phone are also removed from notes and descriptions elsewhere, and the
     subject access exports made of them are deleted. This cannot be undone.
     """
-    person = ws.participant(participant_id)
-    if person.is_erased:
-        from coprod_core.errors import CoprodError
+    from coprod_core.services import erasure
 
-        raise CoprodError(
-            f"{person.id} was already erased on {person.erased_at:%Y-%m-%d}; nothing changed")
+    person = erasure.check(ws, participant_id)
     confirm(f"Erase {person.id} everywhere? This cannot be undone.", yes)
     result = ws.erase_participant(person.id)
     if as_json:
@@ -211,16 +195,15 @@ def review(ws: Any, do_erase: bool, yes: bool, as_json: bool) -> None:
     change or progress on a commitment they made, and no consent given or
     withdrawn, since the date shown.
     """
-    from coprod_core.privacy import erase as erase_one
-    from coprod_core.privacy import retention
-    from coprod_core.privacy import review as due_people
+    from coprod_core.protection.settings import retention
+    from coprod_core.services.retention import erase_due
+    from coprod_core.services.retention import review as due_people
 
     due = due_people(ws)
     if do_erase and due:
         confirm(f"Erase {len(due)} participant{'s' if len(due) != 1 else ''} "
                 f"({', '.join(d.participant_id for d in due)})? This cannot be undone.", yes)
-        for d in due:
-            erase_one(ws, d.participant_id)
+        erase_due(ws, due)
     if as_json:
         echo_json([dict(d.to_json(), erased=do_erase) for d in due])
         return
@@ -248,7 +231,7 @@ def requests(ctx: click.Context, only_open: bool, as_json: bool) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
-    from coprod_core.privacy import requests as all_requests
+    from coprod_core.services.rights_requests import requests as all_requests
 
     from .common import State
 
@@ -264,7 +247,8 @@ def requests(ctx: click.Context, only_open: bool, as_json: bool) -> None:
                empty="no rights requests recorded")
 
 
-@requests.command("add")
+@requests.command("add", help=f"""Record a rights request of TYPE: {one_of(REQUEST_TYPES)}.
+    Prints its id and due date.""")
 @click.argument("request_type", metavar="TYPE", type=click.Choice(REQUEST_TYPES))
 @click.option("--participant", "participant_id", metavar="ID",
               help="The participant the request is about, if they are in the records.")
@@ -274,9 +258,7 @@ def requests(ctx: click.Context, only_open: bool, as_json: bool) -> None:
 @pass_workspace
 def requests_add(ws: Any, request_type: str, participant_id: str | None,
                  received: dt.date | None, note: str | None, as_json: bool) -> None:
-    """Record a rights request of TYPE: access, erasure, rectification,
-    restriction, objection or portability. Prints its id and due date."""
-    from coprod_core.privacy import add_request
+    from coprod_core.services.rights_requests import add_request
 
     record = add_request(ws, request_type, received=received, participant_id=participant_id,
                          note=note)
@@ -293,7 +275,7 @@ def requests_add(ws: Any, request_type: str, participant_id: str | None,
 @pass_workspace
 def requests_done(ws: Any, request_id: str, on: dt.date | None, as_json: bool) -> None:
     """Mark the rights request ID as done."""
-    from coprod_core.privacy import complete_request
+    from coprod_core.services.rights_requests import complete_request
 
     record = complete_request(ws, request_id, on=on)
     if as_json:
@@ -316,38 +298,17 @@ def audit(ws: Any, since: dt.date | None, record_id: str | None, as_json: bool) 
 
     The log never holds the personal details themselves.
     """
-    import json
+    from coprod_core.errors import CoprodError
+    from coprod_core.services.audit import entries
 
-    from coprod_core.subject_access import audit_names
-
-    wanted = None
-    if record_id is not None:
-        collection = ws.collections.collection_of(record_id)
-        if collection is None:
-            prefixes = ", ".join(f"{c.prefix}-12" for c in ws.collections.values())
-            raise click.BadParameter(f"{record_id!r} is not a record id; ids look like "
-                                     f"{prefixes}", param_hint="'--id'")
-        wanted = ws.collections.parse_id(collection, record_id)
-    start = since.isoformat() if since else None
-
-    def chosen() -> Any:
-        for entry in ws.audit():
-            if start and dt.datetime.fromisoformat(entry["at"]).astimezone(
-                    dt.UTC).date().isoformat() < start:
-                continue
-            if wanted and not audit_names(entry.get("ids"), wanted):
-                continue
-            yield entry
-
+    try:
+        chosen = entries(ws, since=since, about=record_id)
+    except CoprodError as exc:  # a wrong id is wrong input: name the option
+        raise click.BadParameter(str(exc), param_hint="'--id'") from None
     if as_json:
-        first = True
-        click.echo("[", nl=False)
-        for entry in chosen():
-            click.echo(("\n  " if first else ",\n  ") + json.dumps(entry), nl=False)
-            first = False
-        click.echo("\n]" if not first else "]")
+        echo_json_stream(chosen)
         return
     echo_table(("when", "who", "operation", "records"),
                ((f"{dt.datetime.fromisoformat(e['at']):%Y-%m-%d %H:%M}", e.get("actor"),
-                 e.get("operation"), ", ".join(e.get("ids", ()))) for e in chosen()),
+                 e.get("operation"), ", ".join(e.get("ids", ()))) for e in chosen),
                empty="no changes recorded")

@@ -31,6 +31,11 @@ all mean participant `P-12`.
 
 Plugins may add commands of their own; `coprod --help` lists them and
 `coprod plugins` says which plugin each comes from.
+
+What coprod refuses, for every command alike (text that is not UTF-8,
+control characters in names, dates outside 1900-01-01 to 2999-12-31...),
+is on [What coprod accepts](input.md). Values from a list can be typed as
+people write them: `co-production` and `Co production` mean `co_production`.
 """
 
 
@@ -52,9 +57,9 @@ def _context(command: click.Command, name: str, parent: click.Context | None) ->
 def render(pm: Any = None) -> str:
     """The Markdown of docs/cli.md, with only the built-in plugins loaded."""
     from coprod_core.cli import cli
-    from coprod_core.testing import use_plugin_manager
+    from coprod_core.plugins import using
 
-    with use_plugin_manager(pm if pm is not None else builtin_plugin_manager()):
+    with using(pm if pm is not None else builtin_plugin_manager()):
         root = _context(cli, "coprod", None)
         parts = [HEADER]
         for ctx, text in _walk(cli, root):

@@ -7,6 +7,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import AttendanceStatus, Rung, one_of
+
 from .common import (
     DATE,
     echo_created,
@@ -18,8 +20,6 @@ from .common import (
     pass_workspace,
     to_json,
 )
-
-RUNGS = "coercion, educating, informing, consultation, engagement, co_design, co_production"
 
 
 @click.group()
@@ -87,7 +87,7 @@ def show(ws: Any, session_id: str, as_json: bool) -> None:
 @click.argument("session_id", metavar="SESSION_ID")
 @click.argument("participant_ids", metavar="PARTICIPANT_ID...", nargs=-1, required=True)
 @click.option("--status", default="attended", show_default=True,
-              help="attended, apologies or absent.")
+              help=f"One of {one_of(AttendanceStatus)}.")
 @json_option
 @pass_workspace
 def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: str,
@@ -103,18 +103,16 @@ def attend(ws: Any, session_id: str, participant_ids: tuple[str, ...], status: s
         click.echo(f"{record.id}: {len(people)} recorded as {status}")
 
 
-@session.command("rate")
+@session.command("rate", help=f"""Record where an attendee felt the session sat on the ladder.
+
+    RUNG, bottom to top: {one_of(Rung)}.
+    """)
 @click.argument("session_id", metavar="SESSION_ID")
 @click.argument("participant_id", metavar="PARTICIPANT_ID")
 @click.argument("rung", metavar="RUNG")
 @json_option
 @pass_workspace
 def rate(ws: Any, session_id: str, participant_id: str, rung: str, as_json: bool) -> None:
-    """Record where an attendee felt the session sat on the ladder.
-
-    RUNG, bottom to top: coercion, educating, informing, consultation,
-    engagement, co_design, co_production.
-    """
     record = ws.rate(session_id, participant_id, rung)
     if as_json:
         echo_json(to_json(record))

@@ -48,22 +48,21 @@ def _from_config(directory: Path, config_file: Path) -> Any:
     """A workspace in ``directory`` whose coprod.toml is a copy of ``config_file``."""
     from coprod_core.config import CONFIG_NAME, Config, write_atomic
     from coprod_core.errors import ConfigError
-    from coprod_core.workspace import Workspace
+    from coprod_core.workspace import Workspace, make_folders, remove_folders
 
+    directory = directory.expanduser().resolve()
     target = directory / CONFIG_NAME
     if target.exists():
         raise ConfigError(
             f"{directory} is already a coprod workspace; change it with `coprod config set`")
     Config.from_toml(config_file)  # a mistake is reported against the file given
-    created = not directory.exists()
-    directory.mkdir(parents=True, exist_ok=True)
-    write_atomic(target, config_file.read_bytes())
+    created = make_folders(directory)
     try:
+        write_atomic(target, config_file.read_bytes())
         return Workspace.open(directory, actor=_actor())
     except BaseException:
         target.unlink(missing_ok=True)
-        if created and not any(directory.iterdir()):
-            directory.rmdir()
+        remove_folders(created)
         raise
 
 

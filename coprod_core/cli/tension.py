@@ -6,6 +6,8 @@ from typing import Any
 
 import click
 
+from coprod_core.vocabulary import TensionKind, TensionStatus, one_of
+
 from .common import (
     echo_created,
     echo_fields,
@@ -18,9 +20,8 @@ from .common import (
     to_json,
 )
 
-KINDS = ("power, identity, lived_vs_professional, organisational_agenda, "
-         "philosophy_of_support, resources, communication, other")
-STATUSES = "raised, acknowledged, explored, escalated, held, resolved, reopened"
+KINDS = one_of(TensionKind)
+STATUSES = one_of(TensionStatus)
 
 
 @click.group()
@@ -85,18 +86,17 @@ def show(ws: Any, tension_id: str, as_json: bool) -> None:
     echo_history(t.history)
 
 
-@tension.command("move")
+@tension.command("move", help=f"""Move a tension to STATUS, with a note.
+
+    STATUS: {STATUSES}. The moves allowed from each status are shown if a
+    move is not.
+    """)
 @click.argument("tension_id", metavar="ID")
 @click.argument("status", metavar="STATUS")
 @click.option("--note", help="What happened, in a sentence.")
 @json_option
 @pass_workspace
 def move(ws: Any, tension_id: str, status: str, note: str | None, as_json: bool) -> None:
-    """Move a tension to STATUS, with a note.
-
-    STATUS: raised, acknowledged, explored, escalated, held, resolved,
-    reopened. The moves allowed from each status are shown if a move is not.
-    """
     record = ws.move_tension(tension_id, status, note=note)
     if as_json:
         echo_json(to_json(record))

@@ -7,6 +7,9 @@ invalid rows are to be skipped, in which case the valid rows are kept and
 the rejected ones are written with their reasons to ``<name>.rejected.csv``
 beside the input. Row numbers are those a spreadsheet shows: the header is
 row 1.
+
+One piece: reading, checking and writing the rows are one streaming pass
+inside one operation; split, the pass would be harder to follow.
 """
 
 from __future__ import annotations
@@ -142,12 +145,9 @@ def expected_columns(form: FormDefinition) -> tuple[tuple[str, ...], tuple[str, 
 
 
 def _open(path: Path) -> tuple[Any, io.TextIOWrapper]:
-    try:
-        raw = open(path, "rb")  # noqa: SIM115 (closed by the caller, with the wrapper)
-    except FileNotFoundError:
-        raise CoprodError(f"{path} does not exist") from None
-    except OSError as exc:
-        raise CoprodError(f"{path} cannot be read ({exc.strerror})") from None
+    from ..inputs import open_input
+
+    raw = open_input(path)
     start = raw.read(4)
     raw.seek(0)
     if not start:

@@ -14,6 +14,8 @@ from typing import Any
 from attrs import field, frozen
 from attrs import validators as v
 
+from ..model import date_in_range
+from ..vocabulary import REQUEST_TYPES
 from .settings import add_months
 
 __all__ = [
@@ -25,11 +27,6 @@ REQUESTS = "rights_requests"
 EXPORTS = "exports"
 #: Collections data protection owns; the generic sweeps treat them on their own.
 OWN_COLLECTIONS = (REQUESTS, EXPORTS)
-
-#: The rights a person can exercise under UK GDPR that coprod records.
-REQUEST_TYPES: tuple[str, ...] = (
-    "access", "erasure", "rectification", "restriction", "objection", "portability",
-)
 
 
 def _optional_text(value: str | None) -> str | None:
@@ -44,10 +41,10 @@ class RightsRequest:
     type: str = field(validator=v.in_(REQUEST_TYPES))
     #: The participant it is about, when they are in the records.
     participant_id: str | None = None
-    received: dt.date
+    received: dt.date = field(validator=date_in_range)
     #: One calendar month after it was received (ICO guidance).
     due: dt.date
-    done: dt.date | None = None
+    done: dt.date | None = field(default=None, validator=date_in_range)
     note: str | None = field(default=None, converter=_optional_text)
     created_at: dt.datetime
 

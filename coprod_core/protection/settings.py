@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
 
+from ..model import MAX_RETENTION_YEARS
+
 if TYPE_CHECKING:
     from ..config import Context
     from ..workspace import Workspace
@@ -27,11 +29,13 @@ class Period:
 
     @classmethod
     def parse(cls, value: object) -> Period:
-        """``730`` (days), ``"30 days"``, ``"8 weeks"``, ``"24 months"``, ``"2 years"``."""
+        """``730`` (days), ``"30 days"``, ``"8 weeks"``, ``"24 months"``, ``"2 years"``.
+
+        At most :data:`~coprod_core.model.MAX_RETENTION_YEARS` years, so that
+        a period after any date in :data:`~coprod_core.model.DATES` is a date.
+        """
         if isinstance(value, int) and not isinstance(value, bool):
-            if value < 1:
-                raise ValueError("must be at least 1 day")
-            return cls(value, "days")
+            return cls(value, "days")._bounded()
         match = cls._TEXT.match(str(value))
         if match is None:
             raise ValueError(
@@ -39,13 +43,19 @@ class Period:
                 "years, such as \"24 months\" or \"730 days\""
             )
         count, unit = int(match.group(1)), match.group(2).lower()
-        if count < 1:
-            raise ValueError("must be at least 1 day")
         if unit == "week":
-            return cls(count * 7, "days")
+            return cls(count * 7, "days")._bounded()
         if unit == "year":
-            return cls(count * 12, "months")
-        return cls(count, unit + "s")
+            return cls(count * 12, "months")._bounded()
+        return cls(count, unit + "s")._bounded()
+
+    def _bounded(self) -> Period:
+        if self.count < 1:
+            raise ValueError("must be at least 1 day")
+        limit = MAX_RETENTION_YEARS * (366 if self.unit == "days" else 12)
+        if self.count > limit:
+            raise ValueError(f"must be at most {MAX_RETENTION_YEARS} years")
+        return self
 
     def after(self, day: dt.date) -> dt.date:
         """The date this period after ``day`` (months are calendar months)."""

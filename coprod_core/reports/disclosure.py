@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
@@ -295,7 +296,19 @@ REPORT_KEYS = ("disclosure", "html_template", "lived_experience_roles", "staff_r
 def check_section(table: dict[str, Any], ctx: Context) -> None:
     """Check the ``[reports]`` table of ``coprod.toml``."""
     ctx.no_unknown(table, REPORT_KEYS, "reports")
-    ctx.expect(table, "html_template", str, "reports.html_template")
+    template = ctx.expect(table, "html_template", str, "reports.html_template")
+    if template is not None:
+        from ..storage import path_problem
+
+        root = ctx.path.parent if ctx.path is not None else None
+        problem = path_problem(template, root)
+        where = Path(template).expanduser()
+        if root is not None and not where.is_absolute():
+            where = root / where
+        if not problem and where.exists() and not where.is_file():
+            problem = "is not a regular file; name an HTML file"
+        if problem:
+            raise ctx.error("reports.html_template", problem)
     for key in ("lived_experience_roles", "staff_roles", "demographics"):
         values = ctx.expect(table, key, list, f"reports.{key}", [])
         for value in values:

@@ -20,7 +20,27 @@ from .base import call_plugins, commit
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
 
-__all__ = ["apply_withdrawal", "record"]
+__all__ = ["apply_withdrawal", "check", "erases", "record"]
+
+
+def check(ws: Workspace, participant_id: str, purpose: str) -> Participant:
+    """The person ``participant_id``, if consent for ``purpose`` can be recorded for them.
+
+    ``purpose`` must be one of :data:`~coprod_core.model.CONSENT_PURPOSES`
+    and the person not erased. A front end calls it before asking "are you
+    sure?" (see :func:`erases`); :func:`record` calls it too.
+    """
+    if purpose not in CONSENT_PURPOSES:
+        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+    person = ws.participant(participant_id)
+    if person.is_erased:
+        raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
+    return person
+
+
+def erases(purpose: str, *, given: bool) -> bool:
+    """Whether recording this answer erases the person (withdrawing ``record``)."""
+    return purpose == "record" and not given
 
 
 def record(
@@ -38,9 +58,7 @@ def record(
         raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
     how = parse_choice(ConsentMethod, method, "consent method")
     with ws.operation("participant.consent") as op:
-        before = ws.participant(participant_id)
-        if before.is_erased:
-            raise CoprodError(f"{before.id} was erased; consent cannot be recorded")
+        before = check(ws, participant_id, purpose)
         entry = ConsentRecord(
             purpose=purpose, given=given, statement_version=statement_version,
             method=how, recorded_by=recorded_by or ws.actor, at=ws.now(),
@@ -62,7 +80,7 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
     """
     from .erasure import erase_in, sweep
 
-    if purpose == "record":
+    if erases(purpose, given=False):
         return erase_in(ws, op, person).tombstone
     if purpose == "contact":
         if person.email or person.phone:

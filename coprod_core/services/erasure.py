@@ -34,7 +34,7 @@ from .base import call_plugins
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
 
-__all__ = ["Erasure", "erase", "erase_in", "scrub_audit", "sweep"]
+__all__ = ["Erasure", "check", "erase", "erase_in", "scrub_audit", "sweep"]
 
 
 @frozen(kw_only=True)
@@ -54,14 +54,22 @@ class Erasure:
                 "changed": list(self.changed), "files_deleted": list(self.files_deleted)}
 
 
+def check(ws: Workspace, participant_id: str) -> Participant:
+    """The person ``participant_id``, if they can be erased: they exist, not erased yet.
+
+    A front end calls it before asking "are you sure?"; :func:`erase` calls it too.
+    """
+    person = ws.participant(participant_id)
+    if person.is_erased:
+        raise CoprodError(
+            f"{person.id} was already erased on {person.erased_at:%Y-%m-%d}; nothing changed")
+    return person
+
+
 def erase(ws: Workspace, participant_id: str) -> Erasure:
     """Erase one person everywhere; see the module docstring for what is kept."""
     with ws.operation("participant.erase") as op:
-        person = ws.participant(participant_id)
-        if person.is_erased:
-            raise CoprodError(
-                f"{person.id} was already erased on {person.erased_at:%Y-%m-%d}; nothing changed")
-        result = erase_in(ws, op, person)
+        result = erase_in(ws, op, check(ws, participant_id))
     return result
 
 

@@ -1,12 +1,14 @@
 """Retention: who has been inactive longer than ``[privacy] retention``.
 
 :func:`review` lists the people due for review, longest inactive first;
-``coprod privacy review --erase`` erases them (:mod:`.erasure`).
+:func:`erase_due` erases them all in one operation (``coprod privacy
+review --erase``): everyone listed is erased, or, if anything fails, nobody.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from attrs import frozen
@@ -14,11 +16,12 @@ from attrs import frozen
 from .. import ids
 from ..errors import CoprodError
 from ..protection.settings import retention
+from .erasure import Erasure, erase
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-__all__ = ["Due", "last_activity", "retention_check", "review"]
+__all__ = ["Due", "erase_due", "last_activity", "retention_check", "review"]
 
 
 @frozen(kw_only=True)
@@ -101,6 +104,17 @@ def review(ws: Workspace, today: dt.date | None = None) -> list[Due]:
             due.append(Due(participant_id=pid, role=roles[pid], last_active=day,
                            last_activity=what, due_since=since))
     return sorted(due, key=lambda d: (d.last_active, ids.number_of(d.participant_id)))
+
+
+def erase_due(ws: Workspace, due: Iterable[Due]) -> list[Erasure]:
+    """Erase everyone in ``due`` (from :func:`review`) in one operation.
+
+    All of them are erased, or none: an error for one of them (a plugin
+    failing, someone erased meanwhile) rolls back every erasure, and says so.
+    """
+    with ws.operation("privacy.review.erase"):
+        done = [erase(ws, d.participant_id) for d in due]
+    return done
 
 
 def retention_check(workspace: Workspace) -> list[dict[str, str]]:

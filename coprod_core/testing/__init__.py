@@ -63,12 +63,8 @@ def use_plugin_manager(pm: Any | None = None) -> Iterator[Any]:
     """
     from coprod_core import plugins
 
-    previous = plugins._manager
-    plugins._manager = pm if pm is not None else plugins.get_plugin_manager(fresh=True)
-    try:
-        yield plugins._manager
-    finally:
-        plugins._manager = previous
+    with plugins.using(pm if pm is not None else plugins.get_plugin_manager(fresh=True)) as chosen:
+        yield chosen
 
 
 def snapshot(workspace: Any) -> dict[str, list[dict[str, Any]]]:

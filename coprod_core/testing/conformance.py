@@ -18,6 +18,8 @@ picklable (a module-level function or a :func:`functools.partial` of one)::
 
 Class attributes tune the run: ``processes`` (False for a backend that
 cannot be shared between processes), ``hypothesis_settings``.
+
+One piece: the suite is one class that a backend author subclasses.
 """
 
 from __future__ import annotations
@@ -69,17 +71,26 @@ __all__ = ["StorageConformance", "model_records", "unusual_text"]
 #: Text people really type: emoji, right-to-left scripts, combining marks,
 #: newlines and tabs. NUL and lone surrogates are left out: no text
 #: interface produces them and PostgreSQL's JSONB cannot hold NUL.
-_ALPHABET = st.characters(exclude_categories=["Cs"], exclude_characters="\x00")
+_ALPHABET = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\n\t")
+#: One-line fields (names, titles, versions) hold no line breaks or controls.
+_LINE_ALPHABET = st.characters(exclude_categories=["Cs", "Cc", "Zl", "Zp"])
 _SAMPLES = st.sampled_from([
     "Aisha 🌈✊🏽", "مرحبا بالعالم", "שלום עולם", "line one\nline two\r\nthree\ttab",
     "e\u0301 ﬁ ß İ", "'quotes\" and \\backslashes\\", "=SUM(A1)", "   padded   ",
 ])
 
 
-def unusual_text(min_size: int = 1, max_size: int = 60) -> st.SearchStrategy[str]:
-    """Text that is not empty once stripped, often awkward."""
-    plain = st.text(_ALPHABET, min_size=min_size, max_size=max_size)
-    return st.one_of(plain, _SAMPLES).filter(lambda s: bool(s.strip()))
+def unusual_text(min_size: int = 1, max_size: int = 60, *,
+                 lines: bool = True) -> st.SearchStrategy[str]:
+    """Text that is not empty once stripped, often awkward.
+
+    With ``lines`` (the default) it may hold new lines and tabs, as
+    descriptions and notes may; without, it is one line, as names are.
+    """
+    plain = st.text(_ALPHABET if lines else _LINE_ALPHABET, min_size=min_size,
+                    max_size=max_size)
+    samples = _SAMPLES if lines else _SAMPLES.filter(str.isprintable)
+    return st.one_of(plain, samples).filter(lambda s: bool(s.strip()))
 
 
 def _long_text() -> st.SearchStrategy[str]:
@@ -89,6 +100,10 @@ def _long_text() -> st.SearchStrategy[str]:
 
 _text = st.one_of(unusual_text(), unusual_text(), _long_text())
 _opt_text = st.none() | _text
+_line = unusual_text(lines=False)
+_opt_line = st.none() | _line
+_email = st.none() | st.emails()
+_phone = st.none() | st.from_regex(r"\A\+?[0-9]{7,12}\Z")
 _when = st.datetimes(min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2100, 1, 1),
                      timezones=st.just(dt.UTC))
 _date = st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 1, 1))
@@ -104,15 +119,15 @@ _json_value = st.recursive(
 def _participants(number: st.SearchStrategy[int]) -> st.SearchStrategy[Participant]:
     consent = st.builds(
         ConsentRecord, purpose=st.sampled_from(["record", "contact", "special:health"]),
-        given=st.booleans(), statement_version=_text, method=st.sampled_from(ConsentMethod),
-        recorded_by=_text, at=_when,
+        given=st.booleans(), statement_version=_line, method=st.sampled_from(ConsentMethod),
+        recorded_by=_line, at=_when,
     )
     demographic = st.builds(Demographic, key=unusual_text(1, 12), value=_json_value,
                             category=st.none() | st.just("ethnicity"))
     return st.builds(
-        Participant, id=number.map(lambda n: f"P-{n}"), name=_text,
+        Participant, id=number.map(lambda n: f"P-{n}"), name=_line,
         role=st.sampled_from(["lived_experience", "staff", "commissioner"]),
-        pseudonym=_opt_text, email=_opt_text, phone=_opt_text,
+        pseudonym=_opt_line, email=_email, phone=_phone,
         consents=st.lists(consent, max_size=2), demographics=st.lists(demographic, max_size=2),
         extra=st.dictionaries(st.sampled_from(["pay.rate", "forms.answers"]), _json_value,
                               max_size=2),
@@ -122,7 +137,7 @@ def _participants(number: st.SearchStrategy[int]) -> st.SearchStrategy[Participa
 
 def _sessions(number: st.SearchStrategy[int]) -> st.SearchStrategy[Session]:
     return st.builds(
-        Session, id=number.map(lambda n: f"S-{n}"), title=_text, date=_date,
+        Session, id=number.map(lambda n: f"S-{n}"), title=_line, date=_date,
         purpose=_opt_text, facilitators=st.lists(_pid, max_size=2),
         attendance=st.lists(st.builds(Attendance, participant_id=_pid,
                                       status=st.sampled_from(AttendanceStatus)), max_size=3),
@@ -259,7 +274,8 @@ class StorageConformance:
         if not self.processes:
             pytest.skip("this backend keeps nothing between openings")
         long_name = "Ω mixed עברית 🌍 " * 500
-        person = Participant(id="P-7", name=long_name, role="staff", pseudonym="a\nb",
+        person = Participant(id="P-7", name=long_name, role="staff", pseudonym="a b",
+                             demographics=[Demographic(key="note", value="a\nb\tc")],
                              created_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC))
         first = make_storage()
         with first.transaction():

@@ -15,6 +15,9 @@ Use them in a plugin's own tests::
     def test_my_export_keeps_everyone(person): ...
 
 Requires Hypothesis (``pip install coprod[test]``).
+
+One piece: every strategy of the model and the configuration in one module,
+as the style guide asks, so plugin authors find them in one place.
 """
 
 from __future__ import annotations
@@ -95,15 +98,24 @@ UNUSUAL = (
     "x" * 500,
 )
 
-# Surrogates cannot be stored as UTF-8; everything else is fair game.
-_CHARS = st.characters(exclude_categories=["Cs"])
+# What stored text may hold (coprod_core.text.check_text): no surrogates
+# (they cannot be stored as UTF-8), no control characters; new lines and
+# tabs only where a field allows several lines. Everything else is fair game.
+_CHARS = st.characters(exclude_categories=["Cs", "Cc", "Zl", "Zp"])
+_LINE_CHARS = st.characters(exclude_categories=["Cs", "Cc"], include_characters="\n\t")
 
 
-def texts(*, min_size: int = 0, max_size: int = 80) -> st.SearchStrategy[str]:
-    """Any text, with the unusual examples mixed in."""
+def texts(*, min_size: int = 0, max_size: int = 80,
+          lines: bool = False) -> st.SearchStrategy[str]:
+    """Any text a field may store, with the unusual examples mixed in.
+
+    One line unless ``lines`` (descriptions, notes), as the model requires.
+    """
+    unusual = [u for u in UNUSUAL if len(u) >= min_size and (lines or u.isprintable()
+                                                            or "\u202e" in u)]
     return st.one_of(
-        st.text(_CHARS, min_size=min_size, max_size=max_size),
-        st.sampled_from([u for u in UNUSUAL if len(u) >= min_size]),
+        st.text(_LINE_CHARS if lines else _CHARS, min_size=min_size, max_size=max_size),
+        st.sampled_from(unusual),
     )
 
 
@@ -163,7 +175,7 @@ def consent_records(draw: st.DrawFn, *, at: dt.datetime | None = None) -> Consen
     return ConsentRecord(
         purpose=draw(st.sampled_from(CONSENT_PURPOSES)),
         given=draw(st.booleans()),
-        statement_version=draw(st.sampled_from(["v1", "v2", "2026-01"]) | texts(max_size=64)),
+        statement_version=draw(st.sampled_from(["v1", "v2", "2026-01"]) | names()),
         method=draw(st.sampled_from(ConsentMethod)),
         recorded_by=draw(names()),
         at=at or draw(timestamps()),
@@ -203,7 +215,7 @@ def participants(
     is_erased = draw(st.booleans()) if erased is None else erased
     answers = draw(st.lists(demographics(), max_size=3))
     email = draw(st.none() | st.emails())
-    phone = draw(st.none() | st.from_regex(r"\A\+?[0-9 ]{6,15}[0-9]\Z"))
+    phone = draw(st.none() | st.from_regex(r"\A\+?[0-9]{7,12}( [0-9]{1,3})?\Z"))
     # Data minimisation: what is stored is covered by consent, given last.
     needed = [f"special:{a.category}" for a in answers if a.category]
     if email or phone:

@@ -29,9 +29,9 @@ def coprod_register_storage(register: Any) -> None:
             name="json",
             open=_open,
             settings=(
-                Setting(key="path", type=str, default="coprod-data",
+                Setting(key="path", type=str, path=True, default="coprod-data",
                         help="The folder of records, relative to the workspace folder."),
-                Setting(key="timeout", type=(int, float), default=30,
+                Setting(key="timeout", type=(int, float), default=30, minimum=0, maximum=3600,
                         help="Seconds a writer waits for another writer before giving up."),
             ),
             description="A folder of JSON files, one per record; diff-friendly, fits in git.",

@@ -22,6 +22,9 @@ How a transaction is kept whole:
 A crash before step 3 leaves the old files; a crash after it is finished
 on the next open (or the next transaction) by replaying the journal, which
 is idempotent. Readers see each file whole, old or new.
+
+One piece: the journal protocol above is one mechanism; its steps are kept
+together so they can be checked against each other.
 """
 
 from __future__ import annotations

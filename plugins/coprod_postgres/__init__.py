@@ -35,7 +35,7 @@ def coprod_register_storage(register: Any) -> None:
                         help="The environment variable holding the URL when url is not set."),
                 Setting(key="schema", type=str, default="public",
                         help="The PostgreSQL schema holding coprod's tables."),
-                Setting(key="timeout", type=(int, float), default=30,
+                Setting(key="timeout", type=(int, float), default=30, minimum=0, maximum=3600,
                         help="Seconds a writer waits for another writer before giving up."),
             ),
             description="A PostgreSQL server; for several sites and many people writing at once.",

@@ -12,6 +12,9 @@ Choices (argued in docs/storage.md):
 - id counters are a single atomic ``INSERT ... ON CONFLICT DO UPDATE ...
   RETURNING`` per allocation;
 - the schema is created and migrated by coprod, recorded in ``coprod_schema``.
+
+One piece: one class implementing the storage protocol, its SQL beside the
+method it serves.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ escaped. An organisation can replace the page around the report with its own
 template (``[reports] html_template = "path"``, a :class:`string.Template`
 using ``$title``, ``$organisation``, ``$lang``, ``$css``, ``$header``,
 ``$body``, ``$footer``, ``$period`` and ``$generated``).
+
+One piece: the page, its styles and the rendering of each block make one
+format; they change together.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import ConfigError
+from coprod_core.inputs import UnreadableFile, read_small_text
 from coprod_core.reports import Chart, Figure, Hidden, Metrics, Paragraph, Report, Table, ValueType
 from coprod_core.reports.text import is_number, show
 
@@ -76,10 +80,12 @@ def load_template(options: Mapping[str, Any]) -> string.Template:
         path = workspace.root / path
     where = workspace.config.path
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-        raise ConfigError(f"the HTML template {path} cannot be read ({reason})",
+        text = read_small_text(path)
+    except FileNotFoundError:
+        raise ConfigError(f"the HTML template {path} cannot be read (no such file)",
+                          path=where, key="reports.html_template") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"the HTML template {path} {exc}",
                           path=where, key="reports.html_template") from None
     template = string.Template(text)
     names = set()

@@ -28,9 +28,9 @@ def coprod_register_storage(register: Any) -> None:
             name="sqlite",
             open=_open,
             settings=(
-                Setting(key="path", type=str, default="coprod.db",
+                Setting(key="path", type=str, path=True, default="coprod.db",
                         help="The database file, relative to the workspace folder."),
-                Setting(key="timeout", type=(int, float), default=30,
+                Setting(key="timeout", type=(int, float), default=30, minimum=0, maximum=3600,
                         help="Seconds a writer waits for another writer before giving up."),
             ),
             description="One SQLite file in the workspace folder; no server to run.",

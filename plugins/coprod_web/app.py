@@ -14,6 +14,9 @@ Each request passes the same steps, in order, whatever page it is for:
    account (``"sam (web)"``), so the audit log says who, and that it was
    the web front;
 6. security headers are added to every response, errors included.
+
+One piece: the gate's steps above are one request path, kept in one place
+so that their order can be read and checked.
 """
 
 from __future__ import annotations

@@ -2,6 +2,9 @@
 
 Each view parses what was sent, calls one service and shows the result: the
 rules live in the services, the same ones the command line calls.
+
+One piece: the built-in pages share their small helpers and are registered
+together (:func:`register`); each view is a few lines.
 """
 
 from __future__ import annotations

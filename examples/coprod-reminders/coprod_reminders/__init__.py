@@ -33,7 +33,8 @@ def coprod_register_commands(register: Any) -> None:
 
 @hookimpl
 def coprod_on_event(workspace: Any, event: Any) -> None:
-    if not event.name.startswith("commitment."):
+    # One event per change, and one for a whole import (which may bring many).
+    if not event.name.startswith("commitment.") and event.name != "import.done":
         return
     from .digest import options, write_digest
 

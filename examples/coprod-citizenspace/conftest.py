@@ -1,0 +1,1 @@
+pytest_plugins = ["coprod_core.testing.fixtures"]
