@@ -7,6 +7,9 @@ plugin reads only its own ``[plugins.<name>]`` table.
 Tables owned by a feature (``[forms]``, ``[reports]``, ``[privacy]``) are
 checked by that feature's own checker, listed in :data:`SECTION_CHECKERS`
 and imported only when the configuration is loaded.
+
+One piece: reading, checking and writing share the line-numbered context
+every error quotes (:class:`Context`); apart, each half would need the other's.
 """
 
 from __future__ import annotations

@@ -4,6 +4,10 @@ Plain attrs value objects: frozen, keyword-only, validated on construction.
 They know nothing of storage, files or the command line. Change one with the
 methods that return a new object (``moved``, ``with_attendance``...) or with
 :func:`attrs.evolve`.
+
+One piece: the records and their parts check one another on construction
+(a session's attendance and ratings, a commitment's history against its
+lifecycle), and storage, services and plugins import them from one place.
 """
 
 from __future__ import annotations

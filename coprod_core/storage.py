@@ -27,7 +27,6 @@ erasure warns that the audit log still names them.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -37,6 +36,7 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import field, frozen
 
 from .errors import StorageError
+from .inputs import path_problem
 
 __all__ = [
     "CORE_COLLECTIONS", "INDEXED_FIELDS", "Setting", "Storage", "StorageBackend",
@@ -247,33 +247,6 @@ class Setting:
         if self.path and isinstance(value, str):
             return path_problem(value, root)
         return None
-
-
-def path_problem(text: str, root: Path | None = None) -> str | None:
-    """Why ``text`` cannot name a file or folder, or None.
-
-    Empty text, a part longer than a file name may be, or ``..`` climbing
-    above the root of the filesystem (``/../x.db``, or from a workspace two
-    folders deep, ``../../../x.db``), which only works by accident and
-    usually means a mistake in counting folders. ``root`` is the folder a
-    relative path is taken from.
-    """
-    if not text.strip():
-        return "must name a file or folder, not be empty"
-    path = Path(text)
-    too_long = next((p for p in path.parts if len(p.encode("utf-8", "replace")) > 255), None)
-    if too_long is not None:
-        return f"has a part of {len(too_long)} characters; a file or folder name has at most 255"
-    if not path.is_absolute():
-        if root is None:
-            return None
-        path = Path(os.path.abspath(root)) / path
-    depth = 0
-    for part in path.parts[1:]:
-        depth = depth - 1 if part == ".." else depth + (part != ".")
-        if depth < 0:
-            return "climbs above the root of the filesystem with `..`; write the path plainly"
-    return None
 
 
 def _settings(values: Iterable[Setting]) -> tuple[Setting, ...]:

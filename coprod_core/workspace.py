@@ -11,6 +11,9 @@ The unit of work itself, :class:`~coprod_core.operation.Operation`, is in
 (adding a participant, moving a commitment...) are services, one module per
 record kind in :mod:`coprod_core.services`; the workspace offers each under
 its Python API name (``ws.add_participant``).
+
+One piece: the wiring and the typed reads are what every front end holds,
+each read a few lines over the workspace's collections table.
 """
 
 from __future__ import annotations

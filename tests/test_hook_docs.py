@@ -311,6 +311,7 @@ API_PAGES = {
     "forms": ("forms", "coprod_core.forms.FormDefinition"),
     "report_kinds": ("reports", "coprod_core.reports.ReportKind"),
     "report_formats": ("reports", "coprod_core.reports.ReportFormat"),
+    "importers": ("importing", "coprod_core.importing.Importer"),
     "web_routes": ("web", "coprod_web.routes.WebRoute"),
 }
 
