@@ -8,8 +8,9 @@ Tables owned by a feature (``[forms]``, ``[reports]``, ``[privacy]``) are
 checked by that feature's own checker, listed in :data:`SECTION_CHECKERS`
 and imported only when the configuration is loaded.
 
-One piece: reading, checking and writing share the line-numbered context
-every error quotes (:class:`Context`); apart, each half would need the other's.
+One piece: reading, checking and writing ``coprod.toml`` share the
+:class:`Context` that names the file, line and key of every problem, and the
+bounds every value read is held to.
 """
 
 from __future__ import annotations

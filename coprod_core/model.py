@@ -5,9 +5,11 @@ They know nothing of storage, files or the command line. Change one with the
 methods that return a new object (``moved``, ``with_attendance``...) or with
 :func:`attrs.evolve`.
 
-One piece: the records and their parts check one another on construction
-(a session's attendance and ratings, a commitment's history against its
-lifecycle), and storage, services and plugins import them from one place.
+One piece: the records and the parts they are made of (consent records,
+attendance, transitions, progress updates) refer to one another and share
+the field validators at the top; apart, each module would import the others.
+The vocabularies are in :mod:`coprod_core.vocabulary` and the date range in
+:mod:`coprod_core.dates`.
 """
 
 from __future__ import annotations
@@ -68,48 +70,11 @@ def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
     raise InvalidValue(what, value, [m.value for m in enum])
 
 
-# ---------------------------------------------------------------- dates
-
-
-@frozen
-class DateRange:
-    """The calendar dates people may give coprod, both ends included."""
-
-    earliest: dt.date
-    latest: dt.date
-
-    def __contains__(self, day: object) -> bool:
-        return isinstance(day, dt.date) and self.earliest <= _as_date(day) <= self.latest
-
-    def __str__(self) -> str:
-        return f"{self.earliest.isoformat()} to {self.latest.isoformat()}"
-
-    def refusal(self, day: dt.date) -> str:
-        """Why ``day`` is refused: what it is and what is allowed."""
-        return f"{day.isoformat()} is outside the dates coprod accepts ({self})"
-
-
-def _as_date(day: dt.date) -> dt.date:
-    return day.date() if isinstance(day, dt.datetime) else day
-
-
-#: The one range of dates people may give: sessions, due dates, rights
-#: requests, report periods, form answers, every date option and every date
-#: in coprod.toml or an import. Wide enough for any real programme, narrow
-#: enough that date arithmetic inside coprod (a retention period of at most
-#: :data:`MAX_RETENTION_YEARS`, a due date a month on) can never leave the
-#: dates Python can hold.
-DATES = DateRange(dt.date(1900, 1, 1), dt.date(2999, 12, 31))
-
-#: The longest retention period ``[privacy] retention`` may set.
-MAX_RETENTION_YEARS = 100
-
-
-def date_in_range(_inst: object, attribute: Any, value: Any) -> None:
-    """An attrs validator: ``value`` (a date or None) lies in :data:`DATES`."""
-    if value is not None and value not in DATES:
-        raise ValidationFailed(f"{attribute.name}: {DATES.refusal(value)}")
-
+# The one range of dates people may give lives in coprod_core.dates; re-exported here.
+from .dates import DATES as DATES  # noqa: E402
+from .dates import MAX_RETENTION_YEARS as MAX_RETENTION_YEARS  # noqa: E402
+from .dates import DateRange as DateRange  # noqa: E402
+from .dates import date_in_range as date_in_range  # noqa: E402
 
 # ---------------------------------------------------------------- validators
 

@@ -12,8 +12,8 @@ The unit of work itself, :class:`~coprod_core.operation.Operation`, is in
 record kind in :mod:`coprod_core.services`; the workspace offers each under
 its Python API name (``ws.add_participant``).
 
-One piece: the wiring and the typed reads are what every front end holds,
-each read a few lines over the workspace's collections table.
+One piece: opening, the reads and the Python API's names for the services
+are the one object a front end holds; the names are one line each.
 """
 
 from __future__ import annotations
