@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
+import re
 import stat
 from collections import Counter
 from pathlib import Path
@@ -262,9 +264,27 @@ def test_root_help_lists_every_command_with_its_short_help(run):
     out = ok(run("-h"))
     assert out == ok(run("--help"))
     assert "COPROD_WORKSPACE" in out and "COPROD_USER" in out
+    section = out.split("\nCommands:\n", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^  (\S+)  ", section, re.MULTILINE)
+    assert listed == sorted(BUILTIN_COMMANDS)
     for name, (_module, _attr, short) in BUILTIN_COMMANDS.items():
-        assert f"  {name} " in out
-        assert " ".join(short.split()[:3]) in " ".join(out.split())
+        start = r"\s+".join(re.escape(w) for w in short.split()[:3])
+        assert re.search(rf"^  {name}\s+{start}", out, re.MULTILINE), name
+
+
+def test_the_command_table_matches_the_commands_it_names():
+    # The root help is built from BUILTIN_COMMANDS without importing the
+    # commands; each entry must name a real command, under its own name, whose
+    # own short help is the one the table shows.
+    from coprod_core.cli import BUILTIN_COMMANDS
+
+    for name, (module, attr, short) in BUILTIN_COMMANDS.items():
+        command = getattr(importlib.import_module(module), attr)
+        assert isinstance(command, click.Command), name
+        assert command.name == name, (name, command.name)
+        assert command.short_help == short, (
+            f"{name}: the command's short help is {command.short_help!r}; "
+            f"BUILTIN_COMMANDS shows {short!r}")
 
 
 def test_version(run):

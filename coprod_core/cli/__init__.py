@@ -19,6 +19,8 @@ from coprod_core import __version__
 from coprod_core.errors import CoprodError
 
 #: Command name -> ("module", "attribute", short help shown by ``coprod --help``).
+#: Each command declares the same ``short_help`` (a test compares them): kept here
+#: too, so that ``coprod --help`` imports no command module.
 BUILTIN_COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("coprod_core.cli.setup", "init", "Create a workspace in a folder."),
     "demo": ("coprod_core.cli.setup", "demo", "Create a workspace holding an example programme."),

@@ -13,7 +13,7 @@ ROLE_HELP = ("One of viewer, promise_owner, facilitator, coordinator, data_offic
              "role added in [web.roles] of coprod.toml (see `coprod account roles`).")
 
 
-@click.group()
+@click.group(short_help="Accounts for the web front: add, list, show, disable, reset, remove.")
 def account() -> None:
     """Accounts for the web front (`coprod serve`): add, list, show, disable, remove.
 

@@ -27,7 +27,8 @@ AUTHORITIES = one_of(Authority)
 STATUSES = one_of(CommitmentStatus)
 
 
-@click.group(help=f"""Record what people with power promised, with what power to deliver it,
+@click.group(short_help="Record what people with power promised, and whether they delivered.",
+             help=f"""Record what people with power promised, with what power to deliver it,
     and whether they delivered ("You said, we did").
 
     Authority: {", ".join(f"{a} ({meaning})" for a, meaning in AUTHORITY_MEANINGS.items())}.

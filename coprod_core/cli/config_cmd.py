@@ -37,7 +37,7 @@ def _check_plugins(config: Any) -> Any:
     return config
 
 
-@click.group()
+@click.group(short_help="Show, change and check coprod.toml.")
 def config() -> None:
     """Show, change and check the workspace's coprod.toml."""
 

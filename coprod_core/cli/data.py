@@ -23,7 +23,7 @@ def _summary(counts: dict[str, int]) -> str:
     return ", ".join(parts) or "no records"
 
 
-@click.command("export")
+@click.command("export", short_help="Write the whole workspace to one JSON file.")
 @click.option("-o", "--output", "output", required=True, metavar="FILE",
               type=click.Path(dir_okay=False, path_type=Path),
               help="The file to write (JSON). Readable by you only.")
@@ -39,7 +39,7 @@ def export(ws: Any, output: Path, force: bool) -> None:
     click.echo(f"exported {_summary(counts)} and {counts['audit']} audit entries to {output}")
 
 
-@click.command("import")
+@click.command("import", short_help="Read an export into an empty workspace.")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @pass_workspace
 def import_(ws: Any, file: Path) -> None:
@@ -53,7 +53,7 @@ def import_(ws: Any, file: Path) -> None:
                f"from {file}")
 
 
-@click.command("backup")
+@click.command("backup", short_help="Take a consistent copy while others may be writing.")
 @click.argument("output", metavar="OUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
 @pass_workspace
@@ -93,7 +93,8 @@ def backup(ws: Any, output: Path, force: bool) -> None:
     click.echo(f"backed up the {ws.storage.name} database to {output}")
 
 
-@click.command("migrate")
+@click.command("migrate",
+               short_help="Copy the workspace to another backend, verified, then switch.")
 @click.option("--to", "to", required=True, metavar="BACKEND",
               help="The backend to copy the workspace to: sqlite, json, postgres, ...")
 @click.option("--path", "path", metavar="PATH",
@@ -124,7 +125,7 @@ def migrate(to: str, path: str | None, url: str | None, url_env: str | None,
                "data is untouched: remove it when you no longer need it")
 
 
-@click.command("doctor")
+@click.command("doctor", short_help="Check the workspace and say what to do about problems.")
 @json_option
 def doctor(as_json: bool) -> None:
     """Check the workspace: configuration, backend, file permissions, integrity,

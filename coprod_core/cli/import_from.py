@@ -12,7 +12,7 @@ from .common import State, echo_json
 _AUTHORITIES = ("can_decide", "can_influence", "can_only_raise")
 
 
-@click.command("import-from")
+@click.command("import-from", short_help="Bring history in from Decidim, Loomio or a spreadsheet.")
 @click.argument("source", required=False, metavar="SOURCE")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--list", "listing", is_flag=True, help="List the sources and stop.")

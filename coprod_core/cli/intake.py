@@ -28,7 +28,7 @@ session_option = click.option(
 )
 
 
-@click.group()
+@click.group(short_help="Intake forms: list, show, fill in at the terminal, import a spreadsheet.")
 def intake() -> None:
     """Intake forms: list them, see what they ask, fill them in, import a spreadsheet.
 
@@ -241,7 +241,8 @@ def import_(ws: Any, form_name: str, csv_path: Path, skip_invalid: bool, method:
                                 method=method, progress=bar.update)
     except ImportInvalid as exc:
         for row, name, message in exc.problems:
-            click.echo(f"row {row}, {name}: {message}", err=True)
+            where = f"row {row}" if name == "-" else f"row {row}, {name}"
+            click.echo(f"{where}: {message}", err=True)
         raise
     if as_json:
         echo_json({

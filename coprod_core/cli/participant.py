@@ -24,7 +24,7 @@ ROLE_HELP = (f"One of {', '.join(DEFAULT_ROLES)}, or a role added in [roles.cust
              "coprod.toml.")
 
 
-@click.group()
+@click.group(short_help="Add, list, show and update participants; consent, export, erase.")
 def participant() -> None:
     """Add, list, show and update participants; record consent, export, erase.
 

@@ -7,7 +7,7 @@ import click
 from .common import echo_json
 
 
-@click.command()
+@click.command(short_help="List plugins and the hooks they use.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def plugins(as_json: bool) -> None:
     """List every plugin (built-in and installed), its version and its hooks.

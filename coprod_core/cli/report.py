@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from coprod_core.reports import ReportFormat, ReportKind
 
 
-@click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.command(
+    short_help="Write reports: summary, you said we did, tensions, participation, ladder.",
+    context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("kind", required=False, metavar="KIND")
 @click.argument("args", nargs=-1, metavar="[ARGS]...")
 @click.option("-f", "--format", "format_name", metavar="FORMAT",

@@ -22,7 +22,7 @@ from .common import (
 )
 
 
-@click.group()
+@click.group(short_help="Record sessions, who attended and where they sat on the ladder.")
 def session() -> None:
     """Record sessions, who attended and where each attendee felt it sat on
     the ladder of co-production."""

@@ -15,7 +15,7 @@ def _actor() -> str | None:
     return state.actor if state else None
 
 
-@click.command()
+@click.command(short_help="Create a workspace in a folder.")
 @click.argument("directory", metavar="[DIR]", default=".",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--org", default="", help="The organisation's name, shown on reports.")
@@ -66,7 +66,7 @@ def _from_config(directory: Path, config_file: Path) -> Any:
         raise
 
 
-@click.command()
+@click.command(short_help="Create a workspace holding an example programme.")
 @click.argument("directory", metavar="[DIR]", default="coprod-demo",
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--seed", default=1, show_default=True, type=int,

@@ -24,7 +24,7 @@ KINDS = one_of(TensionKind)
 STATUSES = one_of(TensionStatus)
 
 
-@click.group()
+@click.group(short_help="Raise tensions and record how they move.")
 def tension() -> None:
     """Raise tensions and record how they move.
 
