@@ -46,10 +46,6 @@ from .vocabulary import (
     check_purpose,
 )
 
-<<<<<<< HEAD
-# Re-exported: DEFAULT_ROLES is imported from here.
-from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
-
 __all__ = [
     "CONSENT_PURPOSES", "CORE_RECORD_TYPES", "DEFAULT_ROLES", "SPECIAL_CATEGORIES",
     "Attendance", "AttendanceStatus", "Authority", "Commitment", "CommitmentStatus",
@@ -57,9 +53,6 @@ __all__ = [
     "ProgressUpdate", "Rating", "Rung", "Session", "Submission", "Tension", "TensionKind",
     "TensionStatus", "Transition", "parse_choice",
 ]
-
-=======
->>>>>>> main
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
     """``enum(value)`` with an error that lists the allowed values.
