@@ -32,7 +32,7 @@ from .model import DEFAULT_ROLES
 
 __all__ = [
     "CONFIG_NAME", "DEFAULT_ROLES", "Config", "default_toml", "find_workspace",
-    "resolve_workspace", "write_atomic",
+    "resolve_workspace",
 ]
 
 CONFIG_NAME = "coprod.toml"
