@@ -200,7 +200,7 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     the ``exports`` collection, with the path) so that erasing the person
     later deletes the file too.
     """
-    from .files import atomic_write, check_output, ledger_of
+    from .files import atomic_write, check_output, data_hash, ledger_of
     from .protection.records import ExportRecord
 
     target = check_output(Path(path).expanduser().absolute(), force=force)
@@ -209,7 +209,8 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
         person = ws.participant(participant_id)
         text = render(collect(ws, person.id), chosen, words_for(ws))
         record = ExportRecord(id=op.new_id(EXPORTS), participant_id=person.id,
-                              path=str(target), format=chosen, at=ws.now())
+                              path=str(target), format=chosen, at=ws.now(),
+                              content_hash=data_hash(text))
         op.write(EXPORTS, record)
         op.touch(person.id)
         atomic_write(target, text, ledger=ledger_of(ws.root))

@@ -66,6 +66,10 @@ class ExportRecord:
     path: str
     format: str
     at: dt.datetime
+    #: The hash of what was written (``sha256:<hex>``): erasure deletes the file
+    #: only while it still holds exactly that. None for exports made before
+    #: coprod kept it.
+    content_hash: str | None = None
 
 
 def due_date(received: dt.date) -> dt.date:
