@@ -30,6 +30,11 @@ from .errors import ConfigError, WorkspaceNotFound
 from .inputs import UnreadableFile, read_small_text
 from .model import DEFAULT_ROLES
 
+__all__ = [
+    "CONFIG_NAME", "DEFAULT_ROLES", "Config", "default_toml", "find_workspace",
+    "resolve_workspace",
+]
+
 CONFIG_NAME = "coprod.toml"
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")

@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+__all__ = [
+    "ConfigError", "CoprodError", "IllegalMove", "InvalidValue", "NotFound", "PluginError",
+    "StorageError", "ValidationFailed", "WorkspaceNotFound",
+]
+
 
 class CoprodError(Exception):
     """Something a person did or asked for cannot be done; the message says why."""

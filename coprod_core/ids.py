@@ -13,7 +13,8 @@ from types import MappingProxyType
 
 from .errors import CoprodError
 
-__all__ = ["CORE_KINDS", "format_id", "number_of", "parse_as", "parse_id", "split"]
+__all__ = ["CORE_KINDS", "format_id", "is_canonical", "number_of", "parse_as", "parse_id",
+           "split"]
 
 #: The core's collections: name -> (id prefix, the word for one record). Read-only:
 #: plugins add theirs through ``coprod_register_collections``.
@@ -38,6 +39,12 @@ def split(text: str) -> tuple[str, int] | None:
     if match is None:
         return None
     return match.group(1).upper(), int(match.group(2))
+
+
+def is_canonical(text: str) -> bool:
+    """Whether ``text`` is an id as stored: ``P-12``, not ``p12`` or ``P-012``."""
+    parts = split(text)
+    return parts is not None and text == f"{parts[0]}-{parts[1]}"
 
 
 def parse_as(prefix: str, word: str, text: str) -> str:

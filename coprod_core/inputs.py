@@ -88,3 +88,30 @@ def read_small_text(path: str | os.PathLike[str], limit: int = MAX_SMALL_FILE) -
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise UnreadableFile("is not UTF-8 text; save it as UTF-8") from None
+
+
+def path_problem(text: str, root: Path | None = None) -> str | None:
+    """Why ``text`` cannot name a file or folder, or None.
+
+    Empty text, a part longer than a file name may be, or ``..`` climbing
+    above the root of the filesystem (``/../x.db``, or from a workspace two
+    folders deep, ``../../../x.db``), which only works by accident and
+    usually means a mistake in counting folders. ``root`` is the folder a
+    relative path is taken from.
+    """
+    if not text.strip():
+        return "must name a file or folder, not be empty"
+    path = Path(text)
+    too_long = next((p for p in path.parts if len(p.encode("utf-8", "replace")) > 255), None)
+    if too_long is not None:
+        return f"has a part of {len(too_long)} characters; a file or folder name has at most 255"
+    if not path.is_absolute():
+        if root is None:
+            return None
+        path = Path(os.path.abspath(root)) / path
+    depth = 0
+    for part in path.parts[1:]:
+        depth = depth - 1 if part == ".." else depth + (part != ".")
+        if depth < 0:
+            return "climbs above the root of the filesystem with `..`; write the path plainly"
+    return None

@@ -47,6 +47,13 @@ from .vocabulary import (
     check_purpose,
 )
 
+__all__ = [
+    "CONSENT_PURPOSES", "CORE_RECORD_TYPES", "DEFAULT_ROLES", "SPECIAL_CATEGORIES",
+    "Attendance", "AttendanceStatus", "Authority", "Commitment", "CommitmentStatus",
+    "ConsentMethod", "ConsentRecord", "Demographic", "Feedback", "Participant",
+    "ProgressUpdate", "Rating", "Rung", "Session", "Submission", "Tension", "TensionKind",
+    "TensionStatus", "Transition", "parse_choice",
+]
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
     """``enum(value)`` with an error that lists the allowed values.

@@ -15,20 +15,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .protection.consent import may_name as _may_name
+
 if TYPE_CHECKING:
     from .model import Participant
 
 __all__ = [
-    "REMOVED",
     "ROLE_LABELS",
     "ROLE_ONE",
     "may_name",
     "name_if_consented",
     "role_label",
 ]
-
-#: What an erasure puts in place of a person's name in free text.
-REMOVED = "[removed]"
 
 #: The built-in roles as a heading for several people ("Peer researchers").
 ROLE_LABELS = {
@@ -52,8 +50,7 @@ ROLE_ONE = {
 
 def may_name(person: Participant | None) -> bool:
     """Whether ``person`` may be named: they agreed to it and were not erased."""
-    return (person is not None and person.erased_at is None
-            and person.has_consent("naming"))
+    return person is not None and _may_name(person)
 
 
 def name_if_consented(person: Participant | None) -> str | None:

@@ -49,12 +49,12 @@ _PREFIX = re.compile(r"^[A-Z]{1,3}$")
 class Collection:
     """A collection of records, as ``coprod_register_collections`` registers it."""
 
-    #: One to three capital letters: ids look like ``PAY-12``.
     prefix: str
-    #: The word for one record, used in messages ("no payment with id PAY-9").
+    """One to three capital letters: ids look like ``PAY-12``."""
     word: str
-    #: The attrs class (with an ``id``) that documents are structured as.
+    """The word for one record, used in messages ("no payment with id PAY-9")."""
     record_type: type
+    """The attrs class (with an ``id``) that documents are structured as."""
 
 
 class CoreCollection(NamedTuple):

@@ -34,6 +34,11 @@ from .errors import StorageError, ValidationFailed
 if TYPE_CHECKING:
     import cattrs
 
+
+__all__ = [
+    "MIGRATIONS", "SCHEMA_VERSION", "migrate", "structure", "structure_as", "unstructure",
+    "unstructurer",
+]
 SCHEMA_VERSION = 1
 
 T = TypeVar("T")

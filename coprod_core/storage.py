@@ -35,7 +35,6 @@ erasure warns that the audit log still names them.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -45,6 +44,12 @@ from typing import Any, Protocol, runtime_checkable
 from attrs import field, frozen
 
 from .errors import StorageError
+from .inputs import path_problem
+
+__all__ = [
+    "CORE_COLLECTIONS", "INDEXED_FIELDS", "Setting", "Storage", "StorageBackend",
+    "check_collection", "id_number", "matches",
+]
 
 __all__ = [
     "CORE_COLLECTIONS", "INDEXED_FIELDS", "BaseStorage", "Document", "Setting", "Storage",
@@ -114,9 +119,9 @@ class Storage(Protocol):
     outside a transaction must raise ``StorageError`` and keep nothing.
     """
 
-    #: The backend's registered name (``sqlite``, ``json``, ``postgres``, ...):
-    #: the same as its :class:`StorageBackend`'s ``name``, shown by ``coprod doctor``.
     name: str
+    """The backend's registered name (``sqlite``, ``json``, ``postgres``, ...): the
+    same as its :class:`StorageBackend`'s ``name``, shown by ``coprod doctor``."""
 
     def transaction(self) -> AbstractContextManager[None]:
         """A block whose writes are all kept, or none are.
@@ -285,9 +290,13 @@ class Setting:
     """One key a backend or a plugin reads from its table in ``coprod.toml``."""
 
     key: str
+    """The key in the table (``timeout``)."""
     type: type | tuple[type, ...]
+    """The type (or types) a value must have."""
     default: Any = None
+    """The value used when the key is absent."""
     help: str = ""
+    """One line for the configuration reference."""
     #: For a number: the lowest and highest values allowed (None: no bound).
     minimum: float | None = None
     maximum: float | None = None
@@ -310,33 +319,6 @@ class Setting:
         return None
 
 
-def path_problem(text: str, root: Path | None = None) -> str | None:
-    """Why ``text`` cannot name a file or folder, or None.
-
-    Empty text, a part longer than a file name may be, or ``..`` climbing
-    above the root of the filesystem (``/../x.db``, or from a workspace two
-    folders deep, ``../../../x.db``), which only works by accident and
-    usually means a mistake in counting folders. ``root`` is the folder a
-    relative path is taken from.
-    """
-    if not text.strip():
-        return "must name a file or folder, not be empty"
-    path = Path(text)
-    too_long = next((p for p in path.parts if len(p.encode("utf-8", "replace")) > 255), None)
-    if too_long is not None:
-        return f"has a part of {len(too_long)} characters; a file or folder name has at most 255"
-    if not path.is_absolute():
-        if root is None:
-            return None
-        path = Path(os.path.abspath(root)) / path
-    depth = 0
-    for part in path.parts[1:]:
-        depth = depth - 1 if part == ".." else depth + (part != ".")
-        if depth < 0:
-            return "climbs above the root of the filesystem with `..`; write the path plainly"
-    return None
-
-
 def _settings(values: Iterable[Setting]) -> tuple[Setting, ...]:
     return tuple(values)
 
@@ -351,6 +333,10 @@ class StorageBackend:
     """
 
     name: str
+    """What ``[storage] backend = "..."`` selects; the registered name must be the same."""
     open: Callable[[Path | None, Mapping[str, Any]], Storage]
+    """``open(root, options)``: a :class:`Storage`; raise ``StorageError`` when it cannot."""
     settings: tuple[Setting, ...] = field(default=(), converter=_settings)
+    """The keys it reads from ``[storage]``, checked by ``coprod config check``."""
     description: str = ""
+    """One line for the configuration reference."""

@@ -28,8 +28,10 @@ from .access_letter import (  # noqa: F401 (the letter's names, as they were her
     render_markdown,
     words_for,
 )
-from .finder import REDACTED, Found, Others, Place, audit_names, find  # noqa: F401
+from .finder import REDACTED, Found, Others, Place, audit_names, find
 from .protection.records import EXPORTS, REQUESTS
+
+__all__ = ["FORMATS", "audit_names", "collect", "export", "parts", "render"]
 
 if TYPE_CHECKING:
     from .workspace import Workspace

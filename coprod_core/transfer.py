@@ -29,12 +29,11 @@ every record, and only then writes, in one transaction.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from . import serialise
+from . import ids, serialise
 from .errors import CoprodError, StorageError
 from .storage import CORE_COLLECTIONS, Storage, check_collection, id_number
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:
 
 FORMAT = "coprod-export"
 FORMAT_VERSION = 1
-_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
 _BATCH = 1000
 
 Progress = Callable[[int], None]
@@ -239,7 +237,7 @@ def _check_document(collection: str, doc: Any, where: str, seen: set[int],
     if not isinstance(doc, dict):
         raise _refuse(where, "a record is an object")
     record_id = doc.get("id")
-    if not isinstance(record_id, str) or not _ID.match(record_id):
+    if not isinstance(record_id, str) or not ids.is_canonical(record_id):
         raise _refuse(f"{where}.id", f"{record_id!r} is not a record id like P-12")
     number = id_number(record_id)
     if number in seen:

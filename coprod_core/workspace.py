@@ -64,6 +64,9 @@ if TYPE_CHECKING:
     from .plugins import CoprodPluginManager
     from .records import Collections
 
+
+__all__ = ["Event", "Operation", "Workspace", "resolve_actor", "utc_now"]
+
 Clock = Callable[[], dt.datetime]
 
 

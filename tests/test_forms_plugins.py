@@ -205,3 +205,44 @@ def test_a_plugin_feedback_form_gets_the_ladder_as_its_choices(register_plugin, 
     assert result.exit_code == 0, result.stderr
     session = json.loads(run("session", "show", "S-1", "--json").stdout)
     assert session["ratings"] == [{"participant_id": "P-1", "rung": "engagement"}]
+
+
+class NotInFuture:
+    """A field type that refuses a date after the workspace's today."""
+
+    @hookimpl
+    def coprod_register_field_types(self, register):
+        import datetime as dt
+
+        from coprod_core.forms import AnswerError, answer_context
+
+        def parse(text, fld):
+            day = dt.date.fromisoformat(text.strip())
+            if day > answer_context().today:
+                raise AnswerError(f"{day} is after today, {answer_context().today}")
+            return day.isoformat()
+
+        register("past_date", FieldType(description="A date not in the future.", parse=parse))
+
+
+def test_a_field_type_reads_the_workspace_clock(register_plugin, plugin_manager, clock):
+    from coprod_core.forms import AnswersInvalid
+    from coprod_core.forms.submit import catalogue, submit
+    from coprod_core.workspace import Workspace
+
+    register_plugin(NotInFuture(), name="dates")
+    form = FormDefinition(name="visit", title="Visit", fields=[
+        Field(name="name", type="short_text", label="Name", required=True, fills="name"),
+        Field(name="when", type="past_date", label="When?", required=True)])
+    ws = Workspace.in_memory(plugins=plugin_manager, clock=clock,
+                             data={"forms": {"visit": form.to_table()}})
+    cat = catalogue(ws)
+    # The fake clock stands at 2026-01-05: the day after is refused, whatever the real date.
+    with pytest.raises(AnswersInvalid, match=r"when: 2026-01-06 is after today, 2026-01-05"):
+        submit(ws, cat.form("visit"), {"name": "Ada", "when": "2026-01-06"}, text=True,
+               method="written")
+    clock.advance(days=1)
+    done = submit(ws, cat.form("visit"), {"name": "Ada", "when": "2026-01-06"}, text=True,
+                  method="written")
+    assert done.submission.answers["when"] == "2026-01-06"
+    assert cat.read_one(form.fields[1], "2026-01-06", text=True) == "2026-01-06"

@@ -110,3 +110,76 @@ def test_a_required_question_left_blank_is_refused(data):
     with pytest.raises(AnswersInvalid, match=r"^name: needs an answer$"):
         submit(ws, catalogue(ws).form(form.name), answers, method="written")
     assert ws.count("participants") == 0
+
+
+# ---------------------------------------------------------------- a plugin's field type
+
+
+def _age_band(text: str, fld) -> str:
+    from coprod_core.forms import AnswerError
+
+    value = text.strip()
+    if value not in BANDS:
+        raise AnswerError(f"{value} is not an age band; one of {', '.join(BANDS)}")
+    return value
+
+
+BANDS = ("18-24", "25-34", "35-49", "50+")
+
+
+class AgeBands:
+    from coprod_core import hookimpl
+
+    @hookimpl
+    def coprod_register_field_types(self, register):
+        from coprod_core.forms import FieldType
+
+        register("age_band", FieldType(description="An age band.", parse=_age_band))
+
+
+def _age_band_strategies():
+    from coprod_core.testing.form_strategies import AnswerStrategies
+
+    return {"age_band": AnswerStrategies(
+        valid=lambda fld, text: st.sampled_from(BANDS).map(lambda b: (f" {b} ", b)),
+        invalid=lambda fld: st.sampled_from(["ancient", "17", ""]).filter(bool),
+    )}
+
+
+def test_the_strategies_name_a_field_type_they_cannot_answer():
+    from coprod_core.forms import Field
+    from coprod_core.testing.form_strategies import answer
+
+    fld = Field(name="age", type="age_band", label="Age?")
+
+    @given(answer(fld, text=True))
+    def draws(_answer):
+        pass
+
+    with pytest.raises(LookupError, match=r"no answer strategy for field type 'age_band': "
+                                          r"a plugin's field type needs plugin_types="):
+        draws()
+    with pytest.raises(LookupError, match="no invalid-answer strategy for field type"):
+        invalid_answer(fld)
+
+
+@SETTINGS
+@given(data=st.data())
+def test_a_plugin_field_type_takes_part_with_its_strategies(data):
+    pm = get_plugin_manager(fresh=True)
+    pm.register(AgeBands(), name="ages")
+    plugin_types = _age_band_strategies()
+    form = data.draw(forms(types=("short_text", "age_band"), plugin_types=plugin_types))
+    answers, expected = data.draw(answer_sets(form, text=True, plugin_types=plugin_types))
+    ws = Workspace.in_memory(plugins=pm, clock=FakeClock(), actor="tester",
+                             data={"forms": {form.name: form.to_table()}})
+    outcome = submit(ws, catalogue(ws).form(form.name), answers, text=True, method="written")
+    submission = ws._get("submissions", outcome.submission.id)
+    for fld in form.fields:
+        if fld.type == "age_band" and fld.name in expected and fld.fills is None:
+            assert submission.answers[fld.name] == expected[fld.name]
+    bands = [f for f in form.fields if f.type == "age_band"]
+    if bands:
+        answers[bands[0].name] = data.draw(invalid_answer(bands[0], plugin_types))
+        with pytest.raises(AnswersInvalid):
+            submit(ws, catalogue(ws).form(form.name), answers, text=True, method="written")

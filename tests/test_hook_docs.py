@@ -297,3 +297,47 @@ def test_every_hook_names_its_example_plugins(name):
     assert named <= implementing, (
         f"docs/plugins.md names {sorted(named - implementing)} as using {name}, "
         "but they do not implement it")
+
+
+# ---------------------------------------------------------------- links into the API reference
+
+
+#: Where the API reference documents each registry table's type (page, anchor).
+API_PAGES = {
+    "storage": ("storage", "coprod_core.storage.StorageBackend"),
+    "settings": ("storage", "coprod_core.storage.Setting"),
+    "collections": ("records", "coprod_core.records.Collection"),
+    "field_types": ("forms", "coprod_core.forms.FieldType"),
+    "forms": ("forms", "coprod_core.forms.FormDefinition"),
+    "report_kinds": ("reports", "coprod_core.reports.ReportKind"),
+    "report_formats": ("reports", "coprod_core.reports.ReportFormat"),
+    "importers": ("importing", "coprod_core.importing.Importer"),
+    "web_routes": ("web", "coprod_web.routes.WebRoute"),
+}
+
+
+@pytest.mark.parametrize("key", sorted(API_PAGES))
+def test_each_registration_hook_links_to_the_api_reference_of_what_it_registers(key):
+    from coprod_core.registry import TABLES
+
+    spec = next(s for s in TABLES if s.key == key)
+    page, anchor = API_PAGES[key]
+    # The anchor names the class the registry checks registrations against.
+    assert anchor.rsplit(".", 1)[-1] == spec.expected().__qualname__
+    _heading, body = documented()[spec.hook]
+    link = f"api/{page}.md#{anchor}"
+    assert link in body, f"the section on {spec.hook} does not link to {link}"
+    # The page documents it (mkdocs --strict checks the anchor resolves).
+    text = (ROOT / "docs" / "api" / f"{page}.md").read_text(encoding="utf-8")
+    assert f"::: {anchor}" in text or anchor.rsplit(".", 1)[-1] in text
+
+
+def test_every_table_but_commands_has_an_api_page():
+    from coprod_core.registry import TABLES
+
+    assert {s.key for s in TABLES} - set(API_PAGES) == {"commands"}
+
+
+def test_the_tutorial_links_into_the_api_reference():
+    tutorial = (ROOT / "docs" / "plugin-tutorial.md").read_text(encoding="utf-8")
+    assert "api/" in tutorial

@@ -66,3 +66,11 @@ def test_text_without_a_known_prefix_has_no_collection():
     assert TABLE.collection_of("Q-1") is None
     assert TABLE.collection_of("staff") is None
     assert TABLE.collection_of("p12") == "participants"
+
+
+@given(st.sampled_from(COLLECTIONS), st.integers(0, 10**12 - 1))
+def test_a_stored_id_is_canonical_and_a_typed_one_is_not(collection, number):
+    record_id = TABLE.format_id(collection, number)
+    assert ids.is_canonical(record_id)
+    assert not ids.is_canonical(record_id.lower().replace("-", ""))
+    assert not ids.is_canonical(f" {record_id}")

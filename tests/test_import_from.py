@@ -423,9 +423,8 @@ def test_list_and_unknown_source(run):
 
 
 def test_a_plugin_importer_registered_wrongly_is_named(run, register_plugin):
-    import pluggy
 
-    hookimpl = pluggy.HookimplMarker("coprod")
+    from coprod_core import hookimpl
 
     class Bad:
         @hookimpl
@@ -463,12 +462,12 @@ def test_an_erased_person_is_never_brought_back(run, files, exported):
 
 
 def test_plugins_hear_of_each_imported_record(run, files, register_plugin):
-    import pluggy
+    from coprod_core import hookimpl
 
     heard = []
 
     class Listener:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_on_event(self, event):
             heard.append((event.name, event.ids))
 

@@ -49,9 +49,8 @@ def test_arguments_that_are_not_text_are_one_line_naming_the_option(run, workspa
 
 def test_plugin_commands_get_the_same_rule(run, register_plugin):
     import click
-    import pluggy
 
-    hookimpl = pluggy.HookimplMarker("coprod")
+    from coprod_core import hookimpl
 
     @click.command("greet")
     @click.option("--name")

@@ -210,3 +210,25 @@ def test_a_failure_while_writing_leaves_nothing_behind(filled, register_plugin, 
     assert result.exit_code == 1
     assert sorted(p.name for p in out.iterdir()) == ["keep"]
     assert [p.name for p in (out / "keep").iterdir()] == ["old.txt"]
+
+
+def test_a_format_writing_binary_without_saying_so_is_not_printed(run, register_plugin):
+    from coprod_core import hookimpl
+    from coprod_core.reports import ReportFormat
+
+    class Sheets:
+        @hookimpl
+        def coprod_register_report_formats(self, register: Any) -> None:
+            # An xlsx-like format that forgot text=False: a zip file's bytes.
+            register(ReportFormat(name="sheet", description="A spreadsheet.",
+                                  extension="xlsx",
+                                  render=lambda report, options: b"PK\x03\x04\x14\x00\x06\x00"))
+
+    register_plugin(Sheets(), name="sheets")
+    result = run("report", "summary", "--format", "sheet")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "error: the sheet format (plugin 'sheets') wrote bytes that are not text, so they "
+        "were not printed; write it to a file with -o PATH (a format that writes binary "
+        "files declares text=False)\n")

@@ -14,10 +14,9 @@ import subprocess
 import sys
 import textwrap
 
-import pluggy
 import pytest
 
-from coprod_core import services
+from coprod_core import hookimpl, services
 from coprod_core.errors import CoprodError, InvalidValue, NotFound, PluginError
 from coprod_core.model import Participant
 from coprod_core.services import audit, commitments, consent, erasure, retention, tensions
@@ -34,9 +33,6 @@ from coprod_core.vocabulary import (
     TensionStatus,
 )
 from coprod_core.workspace import Workspace
-
-hookimpl = pluggy.HookimplMarker("coprod")
-
 
 # ---------------------------------------------------------------- the Python API is the services
 

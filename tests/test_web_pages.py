@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-import pluggy
 import pytest
 from web_support import SECRET
 
+from coprod_core import hookimpl
 from coprod_core.reports import Params, build
 
 
@@ -123,7 +123,7 @@ def test_a_move_the_lifecycle_forbids_is_refused_beside_the_field(web):
 
 def test_validation_hooks_refuse_web_updates_as_they_refuse_the_cli(web, register_plugin):
     class Gatekeeper:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_validate(self, operation, record):
             if operation == "commitment.update" and "forbidden" in record.updates[-1].note:
                 return "news may not say forbidden"
@@ -201,7 +201,7 @@ def test_a_plugin_page_extends_the_base_layout(web, register_plugin, tmp_path):
         return page.render("visits/list.html", title="Visits", note="<b>escaped</b>")
 
     class Plugin:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_register_web_routes(self, register):
             register("visits", WebRoute(path="/visits", view=visits, permission="records.read",
                                         title="Visits", templates=folder))

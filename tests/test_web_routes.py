@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import pluggy
 import pytest
 from web_support import PASSWORD, csrf_of
 
+from coprod_core import hookimpl
 from coprod_core.access import PUBLIC, ROLES, SIGNED_IN, role_table
 from coprod_core.errors import PluginError
-
-hookimpl = pluggy.HookimplMarker("coprod")
 
 
 def test_every_route_of_the_app_declares_a_permission(web):

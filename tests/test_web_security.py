@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from web_support import PASSWORD, SECRET, csrf_of, once_of
 
-from coprod_core import accounts
+from coprod_core import accounts, hookimpl
 from coprod_web.security import COOKIE
 
 
@@ -219,7 +219,6 @@ def test_hostile_text_in_every_field_is_shown_escaped(web, workspace):
 
 
 def test_errors_are_a_plain_page_never_a_traceback(web, register_plugin):
-    import pluggy
 
     from coprod_web import WebRoute, create_app
 
@@ -227,7 +226,7 @@ def test_errors_are_a_plain_page_never_a_traceback(web, register_plugin):
         raise RuntimeError("secret internals")
 
     class Plugin:
-        @pluggy.HookimplMarker("coprod")
+        @hookimpl
         def coprod_register_web_routes(self, register):
             register("broken", WebRoute(path="/broken", view=broken, permission="public"))
 

@@ -6,7 +6,7 @@ import datetime as dt
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -92,13 +92,7 @@ def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
     document = reports.build(ws, chosen, params)
     rendered = reports.render(document, fmt, {"workspace": ws})
     if output is None:
-        stream = sys.stdout.buffer
-        if isinstance(rendered, bytes):
-            stream.write(rendered)
-        elif not isinstance(rendered, reports.Files):
-            for chunk in rendered:
-                stream.write(chunk)
-        stream.flush()
+        _print_text(rendered, fmt, pm.registry.table("report_formats")[fmt.name].plugin)
         return
     from coprod_core.files import ledger_of
 
@@ -108,6 +102,34 @@ def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
     what = f"{len(written)} files in {output}" if isinstance(rendered, reports.Files) \
         else str(output)
     click.echo(f"wrote {what}")
+
+
+def _print_text(rendered: Any, fmt: ReportFormat, plugin: str) -> None:
+    """Print a text format's output; refuse bytes that are not text, printing none of them.
+
+    A format that forgot ``text=False`` would otherwise dump binary on a terminal.
+    """
+    import codecs
+
+    from coprod_core import reports
+    from coprod_core.errors import CoprodError
+
+    chunks = [rendered] if isinstance(rendered, bytes) else (
+        [] if isinstance(rendered, reports.Files) else rendered)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    stream = sys.stdout.buffer
+    for chunk in chunks:
+        try:
+            decoder.decode(chunk)
+            if b"\x00" in chunk:  # valid UTF-8, but no text holds NUL (a zip header does)
+                raise UnicodeDecodeError("utf-8", chunk, 0, 1, "NUL")
+        except UnicodeDecodeError:
+            raise CoprodError(
+                f"the {fmt.name} format (plugin {plugin!r}) wrote bytes that are not text, so "
+                "they were not printed; write it to a file with -o PATH (a format that "
+                "writes binary files declares text=False)") from None
+        stream.write(chunk)
+    stream.flush()
 
 
 def _guess(output: Path | None, available: Mapping[str, ReportFormat]) -> str:

@@ -12,10 +12,13 @@ Built-in field types are registered by the built-in plugin
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from attrs import field, frozen
@@ -24,6 +27,7 @@ from ..errors import ValidationFailed
 
 __all__ = [
     "CREATES",
+    "AnswerContext",
     "AnswerError",
     "AnswersInvalid",
     "Field",
@@ -31,6 +35,7 @@ __all__ = [
     "FormDefinition",
     "Option",
     "OptionProblem",
+    "answer_context",
     "statement_version",
 ]
 
@@ -52,6 +57,51 @@ RESERVED_NAMES: tuple[str, ...] = ("participant", "session")
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+
+
+@frozen(kw_only=True)
+class AnswerContext:
+    """What a field type may know while it reads an answer: the workspace's clock.
+
+    A field type reads it with :func:`answer_context` inside its ``parse`` or
+    ``accept``, so "not in the future" means the workspace's today, which
+    tests control with a fake clock.
+    """
+
+    #: The workspace's current time (UTC).
+    now: dt.datetime
+    #: The workspace's today (the date of ``now``).
+    today: dt.date
+
+
+_CONTEXT: ContextVar[AnswerContext | None] = ContextVar("coprod_answer_context", default=None)
+
+
+def answer_context() -> AnswerContext:
+    """The context of the answer being read.
+
+    While a workspace reads a form's answers it is the workspace's clock;
+    elsewhere (checking a form's options, a field type tried on its own) it
+    is the real time.
+    """
+    found = _CONTEXT.get()
+    if found is None:
+        now = dt.datetime.now(dt.UTC)
+        return AnswerContext(now=now, today=now.date())
+    return found
+
+
+@contextmanager
+def _answering(clock: Callable[[], dt.datetime] | None) -> Iterator[None]:
+    if clock is None:
+        yield
+        return
+    now = clock()
+    token = _CONTEXT.set(AnswerContext(now=now, today=now.date()))
+    try:
+        yield
+    finally:
+        _CONTEXT.reset(token)
 
 
 class AnswerError(ValueError):

@@ -9,7 +9,7 @@ from attrs import field, frozen
 
 from ..config import Config, Context, _text
 from ..errors import ConfigError, CoprodError, InvalidValue, PluginError
-from . import AnswerError, AnswersInvalid, Field, FieldType, FormDefinition
+from . import AnswerError, AnswersInvalid, Field, FieldType, FormDefinition, _answering
 from .declare import form_from_table, forms_from_config
 
 
@@ -23,6 +23,8 @@ class Catalogue:
     sources: dict[str, str]
     #: Form name -> why a plugin's registration of it was refused.
     refused: Mapping[str, str] = field(factory=dict)
+    #: The workspace's clock, given to field types as :func:`answer_context`.
+    clock: Callable[[], Any] | None = field(default=None, eq=False)
     _readers: dict[tuple[str, bool], Callable[..., dict[str, Any]]] = field(
         factory=dict, eq=False, repr=False)
 
@@ -56,7 +58,8 @@ class Catalogue:
         reader = self._readers.get(key)
         if reader is None or self.forms.get(form.name) is not form:
             reader = self._readers[key] = self._compile(form, text)
-        return reader(answers, partial)
+        with _answering(self.clock):
+            return reader(answers, partial)
 
     def _compile(self, form: FormDefinition, text: bool) -> Callable[..., dict[str, Any]]:
         """A reader for one form's answers, with each field's work looked up once."""
@@ -95,6 +98,10 @@ class Catalogue:
         return read
 
     def read_one(self, fld: Field, raw: Any, *, text: bool) -> Any:
+        with _answering(self.clock):
+            return self._read_one(fld, raw, text=text)
+
+    def _read_one(self, fld: Field, raw: Any, *, text: bool) -> Any:
         field_type = self.type_of(fld)
         try:
             if text:

@@ -50,8 +50,10 @@ class Outcome:
 
 
 def catalogue(ws: Any) -> Catalogue:
-    """The forms and field types of an open workspace."""
-    return load(ws.config, ws.plugins)
+    """The forms and field types of an open workspace, reading answers on its clock."""
+    from attrs import evolve
+
+    return evolve(load(ws.config, ws.plugins), clock=ws.now)
 
 
 def submissions(ws: Any, *, form: str | None = None,

@@ -147,10 +147,15 @@ class ReportKind:
     """
 
     name: str
+    """The registered name: ``coprod report <name>``."""
     title: str
+    """The heading of the report."""
     description: str
+    """One line for ``coprod report --list``."""
     build: Callable[[Workspace, Params], Report]
+    """``build(workspace, params)``: the document, before the disclosure rule."""
     arguments: tuple[str, ...] = field(default=(), converter=_tuple)
+    """The positional arguments it takes, as help shows them (``("SESSION_ID",)``)."""
 
 
 class Files:
@@ -178,17 +183,28 @@ class ReportFormat:
     so memory stays flat), or :class:`Files` for a folder of files.
     ``options`` holds ``workspace`` (the open workspace, for settings such
     as a template) and may hold more in later versions.
+
+    Two flags say what the output is. A format that writes a binary file
+    (a spreadsheet, a PDF) sets ``text=False``: ``coprod report`` then
+    refuses to print it and asks for ``-o PATH``. A format that writes a
+    folder of files (``csv``) sets ``folder=True`` and returns
+    :class:`Files`. A format left at ``text=True`` that returns bytes which
+    are not text is refused rather than printed.
     """
 
     name: str
+    """The registered name, chosen with ``--format`` (``html``)."""
     description: str
-    #: The file name extension, without the dot (``html``).
+    """One line for ``coprod report --list``."""
     extension: str
+    """The file name extension, without the dot (``html``); ``-o report.html`` picks it."""
     render: Callable[[Report, Mapping[str, Any]], Output]
-    #: Whether it may write a folder of files instead of one file.
+    """``render(report, options)``: the disclosed document, written out."""
     folder: bool = False
-    #: Whether its output is text people can read on a terminal (stdout allowed).
+    """Whether it writes a folder of files (:class:`Files`) instead of one file."""
     text: bool = True
+    """Whether its output is text people can read on a terminal, so it may be printed
+    when no ``-o`` is given. Set ``text=False`` for a binary format."""
 
 
 def kinds(pm: CoprodPluginManager) -> dict[str, ReportKind]:

@@ -324,7 +324,7 @@ def check_section(table: dict[str, Any], ctx: Context) -> None:
     ctx.no_unknown(table, REPORT_KEYS, "reports")
     template = ctx.expect(table, "html_template", str, "reports.html_template")
     if template is not None:
-        from ..storage import path_problem
+        from ..inputs import path_problem
 
         root = ctx.path.parent if ctx.path is not None else None
         problem = path_problem(template, root)

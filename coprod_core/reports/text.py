@@ -7,6 +7,10 @@ import re
 
 from .document import Cell, Hidden, ValueType
 
+__all__ = [
+    "HIDDEN", "MISSING", "is_number", "show", "slug",
+]
+
 HIDDEN = "*"
 MISSING = "–"
 

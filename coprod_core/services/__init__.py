@@ -13,3 +13,8 @@ audit, and an event after the commit, in one operation. This package
 imports nothing itself, so that a front end pays only for the services it
 uses.
 """
+
+__all__ = [
+    "base", "commitments", "consent", "erasure", "participants", "retention",
+    "rights_requests", "sessions", "tensions",
+]

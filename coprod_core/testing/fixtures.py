@@ -15,6 +15,11 @@ import pytest
 
 from . import FakeClock, registered, use_plugin_manager
 
+__all__ = [
+    "clock", "memory_workspace", "plugin_manager", "register_plugin", "run", "workspace",
+    "workspace_dir",
+]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     """Only built-in plugins load in this test process (unless ``COPROD_LOAD_PLUGINS``

@@ -4,13 +4,23 @@
 ``answer_sets(form)`` draws a valid answer set with, for each answer, the
 value that must be stored; ``invalid_answer(fld)`` draws an answer the
 field's type must refuse.
+
+A plugin's field type takes part by giving its strategies::
+
+    AGE_BAND = AnswerStrategies(
+        valid=lambda fld, text: st.sampled_from(["18-24", "25-34"]).map(lambda v: (v, v)),
+        invalid=lambda fld: st.just("ancient"),
+    )
+    form = data.draw(forms(types=("short_text", "age_band")))
+    given, stored = data.draw(answer_sets(form, plugin_types={"age_band": AGE_BAND}))
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import string
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 from hypothesis import strategies as st
 
@@ -20,6 +30,24 @@ from coprod_core.model import SPECIAL_CATEGORIES
 WORD = st.text(alphabet=string.ascii_lowercase, min_size=1, max_size=8)
 TEXT = st.text(alphabet=string.ascii_letters + string.digits + " .'", min_size=1,
                max_size=30).filter(lambda s: s.strip())
+
+__all__ = ["TYPES", "AnswerStrategies", "answer", "answer_sets", "field_options", "forms",
+           "invalid_answer"]
+
+
+class AnswerStrategies(NamedTuple):
+    """How to answer a plugin's field type, for :func:`answer_sets` and :func:`invalid_answer`."""
+
+    #: ``valid(field, text)``: a strategy of ``(answer as given, value stored)``;
+    #: ``text`` is True for answers typed at the keyboard or read from CSV.
+    valid: Callable[[Field, bool], st.SearchStrategy[tuple[Any, Any]]]
+    #: ``invalid(field)``: a strategy of answers the type must refuse (None: none known).
+    invalid: Callable[[Field], st.SearchStrategy[Any]] | None = None
+    #: ``options(type_name)``: a strategy of the field's options in TOML (default: none).
+    options: Callable[[str], st.SearchStrategy[dict[str, Any]]] | None = None
+
+
+PluginTypes = Mapping[str, AnswerStrategies]
 
 TYPES = ("short_text", "long_text", "single_choice", "multiple_choice", "yes_no", "number",
          "date", "email", "phone", "consent")
@@ -35,8 +63,18 @@ def choice_lists(draw: Any) -> list[Any]:
     return values
 
 
+def _unknown(type_name: str, what: str) -> LookupError:
+    return LookupError(
+        f"no {what} for field type {type_name!r}: a plugin's field type needs "
+        f"plugin_types={{{type_name!r}: AnswerStrategies(...)}}")
+
+
 @st.composite
-def field_options(draw: Any, type_name: str) -> dict[str, Any]:
+def field_options(draw: Any, type_name: str, plugin_types: PluginTypes | None = None
+                  ) -> dict[str, Any]:
+    if plugin_types and type_name in plugin_types:
+        made = plugin_types[type_name].options
+        return draw(made(type_name)) if made is not None else {}
     if type_name in ("short_text", "long_text"):
         return {"max_length": draw(st.integers(5, 60))} if draw(st.booleans()) else {}
     if type_name == "single_choice":
@@ -68,8 +106,9 @@ def field_options(draw: Any, type_name: str) -> dict[str, Any]:
 
 
 @st.composite
-def forms(draw: Any, types: tuple[str, ...] = TYPES) -> FormDefinition:
-    """A participant form: a required name, then up to six questions of any type."""
+def forms(draw: Any, types: tuple[str, ...] = TYPES,
+          plugin_types: PluginTypes | None = None) -> FormDefinition:
+    """A participant form: a required name, then up to six questions of ``types``."""
     fields = [Field(name="name", type="short_text", label="Name", required=True, fills="name")]
     names = draw(st.lists(WORD.map(lambda w: "q_" + w), max_size=6, unique=True))
     consent_used = False
@@ -79,7 +118,7 @@ def forms(draw: Any, types: tuple[str, ...] = TYPES) -> FormDefinition:
             if consent_used:
                 type_name = "yes_no"
             consent_used = True
-        options = draw(field_options(type_name))
+        options = draw(field_options(type_name, plugin_types))
         special = None
         fills = None
         if type_name != "consent":
@@ -108,9 +147,13 @@ def forms(draw: Any, types: tuple[str, ...] = TYPES) -> FormDefinition:
 
 
 @st.composite
-def answer(draw: Any, fld: Field, *, text: bool) -> tuple[Any, Any]:
+def answer(draw: Any, fld: Field, *, text: bool,
+           plugin_types: PluginTypes | None = None) -> tuple[Any, Any]:
     """A valid answer to ``fld`` (as typed when ``text``) and the value to be stored."""
     t, o = fld.type, fld.options
+    if plugin_types and t in plugin_types:
+        given: tuple[Any, Any] = draw(plugin_types[t].valid(fld, text))
+        return given
     if t in ("short_text", "long_text"):
         limit = o.get("max_length", 200 if t == "short_text" else 5000)
         raw = draw(TEXT.filter(lambda s: len(s.strip()) <= limit))
@@ -149,25 +192,32 @@ def answer(draw: Any, fld: Field, *, text: bool) -> tuple[Any, Any]:
     if t == "phone":
         digits = draw(st.text(alphabet=string.digits, min_size=10, max_size=11))
         return f"0{digits}", f"0{digits}"
-    raise AssertionError(t)
+    raise _unknown(t, "answer strategy")
 
 
 @st.composite
-def answer_sets(draw: Any, form: FormDefinition, *, text: bool = False
+def answer_sets(draw: Any, form: FormDefinition, *, text: bool = False,
+                plugin_types: PluginTypes | None = None
                 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """(answers as given, values to be stored) for a valid submission of ``form``."""
     given: dict[str, Any] = {}
     stored: dict[str, Any] = {}
     for fld in form.fields:
         if fld.required or draw(st.booleans()):
-            raw, value = draw(answer(fld, text=text))
+            raw, value = draw(answer(fld, text=text, plugin_types=plugin_types))
             given[fld.name], stored[fld.name] = raw, value
     return given, stored
 
 
-def invalid_answer(fld: Field) -> st.SearchStrategy[Any]:
+def invalid_answer(fld: Field, plugin_types: PluginTypes | None = None
+                   ) -> st.SearchStrategy[Any]:
     """Answers ``fld`` must refuse (given as text or as a file value)."""
     t, o = fld.type, fld.options
+    if plugin_types and t in plugin_types:
+        made = plugin_types[t].invalid
+        if made is None:
+            raise _unknown(t, "invalid-answer strategy")
+        return made(fld)
     if t in ("short_text", "long_text"):
         limit = o.get("max_length", 200 if t == "short_text" else 5000)
         return st.just("x" * (limit + 1))
@@ -190,4 +240,4 @@ def invalid_answer(fld: Field) -> st.SearchStrategy[Any]:
         return st.sampled_from(["not-an-email", "a@b", "two@@example.org"])
     if t == "phone":
         return st.sampled_from(["12", "call me", "+44 (0) abc"])
-    raise AssertionError(t)
+    raise _unknown(t, "invalid-answer strategy")

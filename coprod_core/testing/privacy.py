@@ -22,6 +22,10 @@ import pytest
 
 from coprod_core.model import Demographic
 
+__all__ = [
+    "BACKENDS", "backend_config", "backend_workspace", "needles", "plant", "scan",
+]
+
 BACKENDS = ["sqlite", "json", "postgres"]
 
 #: People with non-ASCII letters in their names, and contact details to match.

@@ -10,26 +10,11 @@ from typing import Any
 from coprod_core import serialise
 from coprod_core.lifecycle import COMMITMENT
 from coprod_core.model import Participant, Rung
+from coprod_core.people import role_label
 from coprod_core.reports import Params, Report, Section
 from coprod_core.when import short_date
 from coprod_core.workspace import Workspace
 
-ROLE_LABELS = {
-    "lived_experience": "Lived experience",
-    "peer_researcher": "Peer researchers",
-    "staff": "Staff",
-    "commissioner": "Commissioners",
-    "partner": "Partner organisations",
-    "volunteer": "Volunteers",
-}
-ROLE_ONE = {
-    "lived_experience": "Lived-experience member",
-    "peer_researcher": "Peer researcher",
-    "staff": "Member of staff",
-    "commissioner": "Commissioner",
-    "partner": "Partner organisation",
-    "volunteer": "Volunteer",
-}
 AUTHORITY_LABELS = {
     "can_decide": "Can decide",
     "can_influence": "Can influence",
@@ -84,13 +69,6 @@ UNSETTLED = tuple(s for s in COMMITMENT.statuses if not COMMITMENT.is_settled(s)
 
 DEFAULT_LIVED = ("lived_experience", "peer_researcher")
 DEFAULT_STAFF = ("staff", "commissioner", "partner")
-
-
-def role_label(ws: Workspace, role: str, one: bool = False) -> str:
-    if role in ws.config.custom_roles:
-        return ws.config.custom_roles[role]
-    table = ROLE_ONE if one else ROLE_LABELS
-    return table.get(role, role.replace("_", " ").capitalize())
 
 
 def setting(ws: Workspace, key: str, default: Any) -> Any:

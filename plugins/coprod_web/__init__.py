@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 if TYPE_CHECKING:
     from .app import Page
     from .routes import WebRoute
 
 __all__ = ["Page", "WebRoute", "create_app"]
 
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 EXTRA_HINT = 'the web front needs the web extra: pip install "coprod[web]"'
 

@@ -14,8 +14,6 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
-import pluggy
-
 from coprod_core.reports import Params, Table, build
 
 if TYPE_CHECKING:
@@ -23,7 +21,7 @@ if TYPE_CHECKING:
 
     from .app import Page, WebFront
 
-hookimpl = pluggy.HookimplMarker("coprod")
+from coprod_core import hookimpl
 
 
 def _ledger(report: Any) -> tuple[Table | None, list[Any]]:

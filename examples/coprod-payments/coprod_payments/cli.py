@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from coprod_core.cli.common import (
+from coprod_core.commandline import (
     DATE,
     echo_created,
     echo_fields,

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from coprod_core.cli.common import json_option, pass_workspace
+from coprod_core.commandline import json_option, pass_workspace
 
 
 @click.group()
