@@ -286,7 +286,7 @@ def test_loomio_group(run, files, exported):
     assert "shouldneverbeRead" not in text and "dee@example.org" not in text
     people = {p["name"]: p for p in _records(data, "participants")}
     assert sorted(people) == ["Dee Morgan", "ed_w"]
-    assert people["Dee Morgan"]["created_at"].startswith("2025-01-12")
+    assert people["Dee Morgan"]["joined_at"].startswith("2025-01-12")
     sessions = {s["title"]: s for s in _records(data, "sessions")}
     assert sorted(sessions) == ["Curfews at Riverside House", "Which day for the peer group?"]
     curfew = sessions["Curfews at Riverside House"]
@@ -501,3 +501,24 @@ def test_results_can_name_who_promised_in_a_column(run, files, tmp_path, exporte
     result = run("import-from", "decidim-results", str(path), "--map", str(mapping))
     assert result.exit_code == 0, result.stderr
     assert {c["authority"] for c in _records(exported(), "commitments")} == {"can_decide"}
+
+
+def test_a_changed_result_keeps_its_earlier_wording_and_when_it_was_typed(run, files, exported):
+    _commissioner(run)
+    args = ("import-from", "decidim-results", str(files / "decidim_results.csv"),
+            "--by", "P-1", "--authority", "can_influence")
+    assert run(*args).exit_code == 0
+    path = files / "decidim_results.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "Peer mentors paid for their time", "Peer mentors paid for all their time"),
+        encoding="utf-8")
+    assert "updated 1 commitment" in run(*args).stdout
+    promise = next(c for c in _records(exported(), "commitments")
+                   if c["description"] == "Peer mentors paid for all their time")
+    [change] = promise["corrections"]
+    assert (change["name"], change["before"]) == ("description",
+                                                  "Peer mentors paid for their time")
+    assert change["reason"] == "changed in decidim:results/293"
+    # Each imported step says when it happened and, apart, when it was typed in.
+    assert promise["history"][0]["at"].startswith("2025-05-20")
+    assert promise["history"][0]["recorded_at"] is not None

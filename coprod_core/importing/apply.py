@@ -24,6 +24,7 @@ from ..model import (
     Authority,
     Commitment,
     CommitmentStatus,
+    Correction,
     Participant,
     ProgressUpdate,
     Session,
@@ -31,6 +32,8 @@ from ..model import (
     TensionKind,
     TensionStatus,
     Transition,
+    corrected,
+    correction_text,
 )
 from . import (
     SOURCES,
@@ -238,7 +241,13 @@ class Applier:
                           previous.pseudonym)
         joined = self._when(item.joined, "joined")
         return Participant(id=self._new_id("participants"), name=item.name, role=role,
-                           pseudonym=item.pseudonym, created_at=joined)
+                           pseudonym=item.pseudonym, created_at=self.ws.now(),
+                           joined_at=joined)
+
+    def _typed(self, at: dt.datetime) -> dt.datetime | None:
+        """When an imported event was typed in: now, unless that is when it happened."""
+        now = self.ws.now()
+        return None if at == now else now
 
     def _left_out(self, item: Incoming, record_id: str) -> None:
         """A record about someone who was erased: never brought back by an import."""
@@ -257,11 +266,17 @@ class Applier:
         if item.date > self.ws.today():
             raise _RowProblem("date", f"{item.date.isoformat()} is in the future; only "
                                       "meetings that happened can be imported")
+        if item.series is not None and item.series not in self.ws.config.series:
+            known = ", ".join(self.ws.config.series) or "none yet"
+            raise _RowProblem("series", f"{item.series!r} is not a series in [series] of "
+                                        f"coprod.toml (series: {known})")
         if previous is not None:
-            return evolve(previous, title=item.title, date=item.date,
-                          purpose=item.purpose or previous.purpose)
+            return _correct(previous, {"title": item.title, "date": item.date,
+                                       "purpose": item.purpose or previous.purpose,
+                                       "series": item.series or previous.series},
+                            at=self.ws.now(), actor=self.ws.actor, source=item.ref)
         return Session(id=self._new_id("sessions"), title=item.title, date=item.date,
-                       purpose=item.purpose, created_at=self.ws.now())
+                       purpose=item.purpose, series=item.series, created_at=self.ws.now())
 
     def _attendance(self, item: IncomingAttendance, previous: Any,
                     pending: dict[str, str], digest: str) -> Session | None:
@@ -290,7 +305,8 @@ class Applier:
         except ValueError as exc:
             raise _RowProblem("kind", str(exc)) from None
         if previous is not None:
-            changed = evolve(previous, description=item.description, kind=kind)
+            changed = _correct(previous, {"description": item.description, "kind": kind},
+                               at=self.ws.now(), actor=self.ws.actor, source=item.ref)
             if status != previous.status:
                 changed = self._move(changed, status, item.status_on, item.note, "status")
             return changed
@@ -300,7 +316,8 @@ class Applier:
             raised_by=self._resolve(item.raised_by_ref, "participants", pending, "raised_by"),
             session_id=self._resolve(item.session_ref, "sessions", pending, "session"),
             status=TensionStatus.RAISED,
-            history=(Transition(status="raised", at=raised, actor=self.ws.actor),),
+            history=(Transition(status="raised", at=raised, actor=self.ws.actor,
+                                recorded_at=self._typed(raised)),),
         )
         if status != TensionStatus.RAISED:
             tension = self._move(tension, status, item.status_on or item.raised_on,
@@ -315,8 +332,10 @@ class Applier:
             raise _RowProblem("status", f"{item.status!r} is not a commitment status; "
                                         f"allowed: {', '.join(CommitmentStatus)}") from None
         if previous is not None:
-            changed = evolve(previous, description=item.description,
-                             scope=item.scope or previous.scope, due=item.due)
+            changed = _correct(previous, {"description": item.description,
+                                          "scope": item.scope or previous.scope,
+                                          "due": item.due},
+                               at=self.ws.now(), actor=self.ws.actor, source=item.ref)
             if status != previous.status:
                 changed = self._walk(changed, status, item, "status")
             return changed
@@ -343,7 +362,8 @@ class Applier:
             answers=tuple(self._resolve(r, "tensions", pending, "answers") or ""
                           for r in item.answers_refs),
             status=CommitmentStatus.PROPOSED,
-            history=(Transition(status="proposed", at=made, actor=self.ws.actor),),
+            history=(Transition(status="proposed", at=made, actor=self.ws.actor,
+                                recorded_at=self._typed(made)),),
         )
         return self._walk(commitment, status, item, "status")
 
@@ -368,7 +388,8 @@ class Applier:
         if record.LIFECYCLE.needs_note and str(status) in record.LIFECYCLE.needs_note and not note:
             note = f"marked {status} in the source this was imported from"
         try:
-            return record.moved(status, at=at, actor=self.ws.actor, note=note)
+            return record.moved(status, at=at, actor=self.ws.actor, note=note,
+                                recorded_at=self.ws.now())
         except CoprodError as exc:
             raise _RowProblem(column, str(exc)) from None
 
@@ -380,7 +401,8 @@ class Applier:
         if commitment is None:
             raise _RowProblem("commitment", f"there is no commitment {record_id}")
         at = self._when(item.on, "on")
-        return commitment.with_update(ProgressUpdate(at=at, actor=self.ws.actor, note=item.note))
+        return commitment.with_update(ProgressUpdate(at=at, actor=self.ws.actor, note=item.note,
+                                                     recorded_at=self._typed(at)))
 
     # ------------------------------------------------------------ links
 
@@ -407,6 +429,21 @@ class Applier:
     def _put_link(self, link: SourceLink) -> None:
         self.op.write(SOURCES, link)
         self.links[link.ref] = link
+
+
+def _correct(record: Any, changes: dict[str, Any], *, at: dt.datetime, actor: str,
+             source: str) -> Any:
+    """``record`` with ``changes``; each changed field's earlier value kept in its history."""
+    kept = []
+    for name, value in list(changes.items()):
+        before = getattr(record, name)
+        if before == value:
+            del changes[name]
+            continue
+        kept.append(Correction(name=name, before=correction_text(before),
+                               after=correction_text(value), at=at, actor=actor,
+                               reason=f"changed in {source}"))
+    return corrected(record, kept, **changes) if kept else record
 
 
 def _record_id(record: Any) -> str:
