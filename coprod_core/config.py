@@ -34,6 +34,7 @@ from .model import DEFAULT_ROLES
 CONFIG_NAME = "coprod.toml"
 
 _ROLE_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_LANG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 #: Top-level table -> "module:function" that checks it. The function takes
 #: ``(table, context)`` and raises :class:`ConfigError` via ``context.error``.
@@ -53,6 +54,9 @@ class Context:
 
     path: Path | None
     text: str | None = None
+    #: The whole document being checked, for a checker that needs another
+    #: table (forms need the categories of ``[privacy] protected``).
+    data: Mapping[str, Any] | None = field(default=None, eq=False, repr=False)
 
     def line_of(self, dotted: str) -> int | None:
         if not self.text:
@@ -112,6 +116,8 @@ class Config:
     org: str = ""
     #: The actor used when neither ``--as`` nor ``COPROD_USER`` is given.
     actor: str | None = None
+    #: The language pages for people are written in (a BCP 47 tag).
+    lang: str = "en-GB"
     backend: str = "sqlite"
     #: The ``[storage]`` table without ``backend``: the backend's own keys.
     storage_options: dict[str, Any] = field(factory=dict)
@@ -131,6 +137,20 @@ class Config:
     @property
     def root(self) -> Path | None:
         return None if self.path is None else self.path.parent
+
+    @property
+    def categories(self) -> dict[str, str]:
+        """Special and protected categories: name -> label (:mod:`coprod_core.categories`)."""
+        from .categories import categories
+
+        return categories(self.data)
+
+    @property
+    def consent_purposes(self) -> tuple[str, ...]:
+        """``record``, ``contact``, ``naming`` and ``special:<c>`` for each category."""
+        from .categories import consent_purposes
+
+        return consent_purposes(self.data)
 
     def table(self, name: str) -> dict[str, Any]:
         """A top-level table as read (empty if absent)."""
@@ -164,9 +184,9 @@ class Config:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, path: Path | None = None,
                   text: str | None = None) -> Config:
-        ctx = Context(path, text)
-        check_values(data, ctx)
+        check_values(data, Context(path, text))
         data = dict(data)
+        ctx = Context(path, text, data)
         allowed = (*CORE_SECTIONS, *SECTION_CHECKERS)
         ctx.no_unknown(data, allowed, "")
         for name in allowed:
@@ -174,9 +194,13 @@ class Config:
                 ctx.expect(data, name, dict, name)
 
         ws = data.get("workspace", {})
-        ctx.no_unknown(ws, ("org", "actor"), "workspace")
+        ctx.no_unknown(ws, ("org", "actor", "lang"), "workspace")
         org = ctx.expect(ws, "org", str, "workspace.org", "")
         actor = ctx.expect(ws, "actor", str, "workspace.actor")
+        lang = ctx.expect(ws, "lang", str, "workspace.lang", "en-GB")
+        if not _LANG.match(lang):
+            raise ctx.error("workspace.lang", "must be a language tag such as en-GB, cy "
+                            "or pl")
 
         storage = dict(data.get("storage", {}))
         backend = ctx.expect(storage, "backend", str, "storage.backend", "sqlite")
@@ -207,7 +231,7 @@ class Config:
                 _load(checker)(data[section], ctx)
 
         return cls(
-            path=path, org=org, actor=actor, backend=backend, storage_options=storage,
+            path=path, org=org, actor=actor, lang=lang, backend=backend, storage_options=storage,
             custom_roles=dict(custom), plugins={k: dict(v) for k, v in plugins.items()},
             data=data, text=text,
         )

@@ -28,10 +28,13 @@ from . import lifecycle
 from .errors import InvalidValue, ValidationFailed
 from .text import TextRefused, check_email, check_phone, check_text
 
+# Re-exported: these are imported from here.
+from .vocabulary import CONSENT_PURPOSES as CONSENT_PURPOSES
+from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
+from .vocabulary import SPECIAL_CATEGORIES as SPECIAL_CATEGORIES
+
 # The vocabularies live in coprod_core.vocabulary, light enough for the CLI's help.
 from .vocabulary import (
-    CONSENT_PURPOSES,
-    SPECIAL_CATEGORIES,
     AttendanceStatus,
     Authority,
     CommitmentStatus,
@@ -39,10 +42,9 @@ from .vocabulary import (
     Rung,
     TensionKind,
     TensionStatus,
+    check_category,
+    check_purpose,
 )
-
-# Re-exported: DEFAULT_ROLES is imported from here.
-from .vocabulary import DEFAULT_ROLES as DEFAULT_ROLES
 
 
 def parse_choice(enum: type[StrEnum], value: object, what: str) -> Any:
@@ -144,7 +146,7 @@ def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 class ConsentRecord:
     """One giving or withdrawal of consent for one purpose."""
 
-    purpose: str = field(validator=v.in_(CONSENT_PURPOSES))
+    purpose: str = field(validator=check_purpose)
     given: bool
     #: The version of the statement shown: a version label or a hash of its text.
     statement_version: str = field(converter=_strip, validator=[_text, _line])
@@ -159,7 +161,8 @@ class Demographic:
 
     key: str
     value: Any
-    category: str | None = field(default=None, validator=v.optional(v.in_(SPECIAL_CATEGORIES)))
+    #: Set from the definition of ``key`` on writing (``protection.definitions``).
+    category: str | None = field(default=None, validator=check_category)
 
 
 @frozen(kw_only=True)
@@ -198,6 +201,26 @@ class Participant:
     def has_consent(self, purpose: str) -> bool:
         record = self.consent(purpose)
         return record is not None and record.given
+
+    def consent_state(self, purpose: str) -> str | None:
+        """``given``, ``withdrawn``, ``declined`` or None (never asked)."""
+        return consent_state(self.consents, purpose)
+
+
+def consent_state(records: Iterable[ConsentRecord], purpose: str) -> str | None:
+    """``given``, ``withdrawn`` (a no after a yes), ``declined`` (a no, never a yes)
+    or None (never asked), after ``records`` (oldest first)."""
+    state = None
+    for record in records:
+        if record.purpose != purpose:
+            continue
+        if record.given:
+            state = "given"
+        elif state in ("given", "withdrawn"):
+            state = "withdrawn"
+        else:
+            state = "declined"
+    return state
 
 
 # ---------------------------------------------------------------- sessions

@@ -62,7 +62,7 @@ class Operation:
         hook = workspace.plugins.hook.coprod_validate
         #: None when no plugin validates (bulk writes then skip the call).
         self._validators = hook if hook.get_hookimpls() else None
-        self._check_participant: Callable[[Workspace, Any], None] | None = None
+        self._check_participant: Callable[..., None] | None = None
 
     @property
     def storage(self) -> Storage:
@@ -88,7 +88,9 @@ class Operation:
                 from .protection.consent import check_participant
 
                 self._check_participant = check_participant
-            self._check_participant(self.workspace, record)
+            from .forms.definitions import definitions
+
+            self._check_participant(self.workspace, record, definitions(self.workspace))
         if not self._validators:
             return
         from .plugins import PluginFailed
@@ -105,8 +107,24 @@ class Operation:
         if message:
             raise ValidationFailed(f"{getattr(message, 'plugin', 'a plugin')}: {message}")
 
+    def _prepared(self, collection: str, record: R) -> R:
+        """``record`` as it must be stored: a participant's answers in the categories
+        their keys' definitions give, whatever the caller said
+        (:mod:`coprod_core.protection.definitions`)."""
+        if collection != "participants":
+            return record
+        from .forms.definitions import definitions
+        from .protection.definitions import categorised
+
+        return categorised(definitions(self.workspace), record)
+
     def write(self, collection: str, record: R, previous: Any = None) -> R:
-        """Validate and store ``record`` (an attrs model object with an ``id``)."""
+        """Validate and store ``record`` (an attrs model object with an ``id``).
+
+        Returns the record as stored (a participant's answer categories come
+        from their definitions).
+        """
+        record = self._prepared(collection, record)
         self.validate(collection, record, previous)
         self.storage.put(collection, serialise.unstructure(record))
         self._touch(record.id)  # type: ignore[attr-defined]
@@ -121,6 +139,8 @@ class Operation:
         """
         written: list[str] = []
         validate = self.validate
+        if collection == "participants":
+            records = (self._prepared(collection, r) for r in records)
 
         def docs() -> Iterator[dict[str, Any]]:
             unstructure = to_doc

@@ -7,13 +7,29 @@ model (:mod:`coprod_core.model`) uses and re-exports every name.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from enum import StrEnum
+from typing import Any
 
 __all__ = [
-    "AUTHORITY_MEANINGS", "CONSENT_PURPOSES", "DEFAULT_ROLES", "REQUEST_TYPES",
-    "SPECIAL_CATEGORIES", "AttendanceStatus", "Authority", "CommitmentStatus", "ConsentMethod",
-    "Rung", "TensionKind", "TensionStatus", "one_of",
+    "AUTHORITY_MEANINGS",
+    "BASIC_PURPOSES",
+    "CONSENT_PURPOSES",
+    "DEFAULT_ROLES",
+    "REQUEST_TYPES",
+    "SPECIAL_CATEGORIES",
+    "AttendanceStatus",
+    "Authority",
+    "CommitmentStatus",
+    "ConsentMethod",
+    "Rung",
+    "TensionKind",
+    "TensionStatus",
+    "check_category",
+    "check_purpose",
+    "is_category_name",
+    "one_of",
 ]
 
 
@@ -113,6 +129,7 @@ DEFAULT_ROLES: tuple[str, ...] = (
 )
 
 #: UK GDPR special categories (and criminal-offence data) coprod knows by name.
+#: Organisations add their own in ``[privacy] protected`` (:mod:`coprod_core.categories`).
 SPECIAL_CATEGORIES: tuple[str, ...] = (
     "ethnicity",
     "religion",
@@ -121,11 +138,14 @@ SPECIAL_CATEGORIES: tuple[str, ...] = (
     "criminal_history",
 )
 
-#: Consent purposes; ``special:<category>`` is one purpose per special category.
+#: The consent purposes every workspace has, besides one per category.
+BASIC_PURPOSES: tuple[str, ...] = ("record", "contact", "naming")
+
+#: Consent purposes of a workspace that declares no categories of its own;
+#: ``special:<category>`` is one purpose per special category. A workspace's
+#: own list is ``Config.consent_purposes``.
 CONSENT_PURPOSES: tuple[str, ...] = (
-    "record",
-    "contact",
-    "naming",
+    *BASIC_PURPOSES,
     *(f"special:{c}" for c in SPECIAL_CATEGORIES),
 )
 
@@ -133,6 +153,34 @@ CONSENT_PURPOSES: tuple[str, ...] = (
 REQUEST_TYPES: tuple[str, ...] = (
     "access", "erasure", "rectification", "restriction", "objection", "portability",
 )
+
+
+_CATEGORY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+def is_category_name(name: object) -> bool:
+    """Whether ``name`` is written as a category is (``gender_identity``)."""
+    return isinstance(name, str) and _CATEGORY.match(name) is not None
+
+
+def check_purpose(_inst: object, _attribute: Any, value: str) -> None:
+    """An attrs validator: ``value`` is written as a consent purpose is.
+
+    Which categories exist is the workspace's to say (``Config.consent_purposes``).
+    """
+    kind, colon, category = value.partition(":")
+    if value in BASIC_PURPOSES or (colon and kind == "special" and is_category_name(category)):
+        return
+    raise ValueError(f"{value!r} is not a consent purpose; purposes are "
+                     f"{', '.join(BASIC_PURPOSES)} or special:<category>")
+
+
+def check_category(_inst: object, _attribute: Any, value: str | None) -> None:
+    """An attrs validator: ``value`` is None or written as a category name is."""
+    if value is not None and not is_category_name(value):
+        raise ValueError(f"{value!r} is not a category name (lower-case letters, digits "
+                         "and underscores)")
+
 
 
 def one_of(values: Iterable[str]) -> str:

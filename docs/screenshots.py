@@ -1,4 +1,5 @@
-"""Make docs/images/report-KIND.png: each HTML report of the `coprod demo` data.
+"""Make docs/images/report-KIND.png (each HTML report of the `coprod demo` data)
+and docs/images/subject-access-letter.png (a participant's export, on a phone).
 
     python docs/screenshots.py
 
@@ -11,9 +12,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from coprod_core import demo
+from coprod_core import demo, subject_access
 from coprod_core.reports import Params, build, format_named, render_bytes
-from coprod_core.testing.chromium import render_page
+from coprod_core.testing.chromium import Rendered, render_page
 from coprod_core.workspace import Workspace
 
 IMAGES = Path(__file__).resolve().parent / "images"
@@ -38,10 +39,17 @@ def main() -> None:
                                               {"workspace": ws}))
                 shot = render_page(page, IMAGES / f"report-{kind}.png", width=1000,
                                    height=1500)
-                problems = shot.console + shot.load_errors
-                print(f"{shot.png} {'; '.join(problems) if problems else 'ok'}")
-                if problems:
-                    sys.exit(1)
+                _check(shot)
+            letter = subject_access.export(ws, "P-2", Path(tmp) / "letter.html")
+            _check(render_page(letter, IMAGES / "subject-access-letter.png", width=390,
+                               height=1400))
+
+
+def _check(shot: Rendered) -> None:
+    problems = shot.console + shot.load_errors
+    print(f"{shot.png} {'; '.join(problems) if problems else 'ok'}")
+    if problems:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def test_set_then_the_workspace_uses_it(run, workspace_dir):
 
 @pytest.mark.parametrize("key,value,message", [
     ("workspace.orgg", "X",
-     "`workspace.orgg`: unknown key (did you mean `org`?); allowed here: actor, org"),
+     "`workspace.orgg`: unknown key (did you mean `org`?); allowed here: actor, lang, org"),
     ("storage.timout", "5",
      "`storage.timout`: unknown key (did you mean `timeout`?); allowed here: path, timeout"),
     ("workspace.org", "5", "`workspace.org`: must be a string, not an integer"),

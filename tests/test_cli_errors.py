@@ -164,7 +164,7 @@ MALFORMED = [
      "{path}, line 3: `workspace.actor`: must be a string, not an integer"),
     ('[workspace]\norgn = "A"\n',
      "{path}, line 2: `workspace.orgn`: unknown key (did you mean `org`?); "
-     "allowed here: actor, org"),
+     "allowed here: actor, lang, org"),
     ('[storage]\nbackend = "sqlite"\ntimeout = "long"\n',
      "{path}, line 3: `storage.timeout`: must be an integer or a number, not a string"),
     ('[storage]\nbackend = "sqlite"\npth = "x.db"\n',

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 
 import pytest
 from intake_forms import ATTENDANCE, FORMS
@@ -111,9 +113,9 @@ def test_skip_invalid_keeps_the_valid_rows_and_writes_the_rejected(forms_run, tm
         f"rejected 2 rows; they are in {rejected} with the reasons",
     ]
     assert [p["name"] for p in stored("participants")] == ["Asha", "Cal"]
-    with open(rejected, newline="", encoding="utf-8") as fh:
+    with open(rejected, newline="", encoding="utf-8-sig") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == [*HEADER.strip().split(","), "problems"]
+    assert rows[0] == [*HEADER.strip().split(","), "Problems"]
     assert rows[1][0] == "'=HYPERLINK(\"x\")"
     assert rows[1][-1] == ("contact: 'pigeon' is not one of the choices; choose one of: "
                            "phone, email")
@@ -168,7 +170,7 @@ def test_a_missing_file_and_an_unknown_form(forms_run, tmp_path):
 
 def test_a_row_with_too_many_cells(forms_run, tmp_path, stored):
     result = forms_run("intake", "import", "welcome", _csv(tmp_path, "name,age\nA,3,4\n"))
-    assert result.stderr.splitlines()[0] == "row 2, -: has 3 cells; the header has 2"
+    assert result.stderr.splitlines()[0] == "row 2: has 3 cells; the header has 2"
     assert stored("participants") == []
 
 
@@ -336,15 +338,212 @@ class Refusing:
         return None
 
 
-@pytest.mark.parametrize("skip", [[], ["--skip-invalid"]])
-def test_a_plugin_refusal_stops_the_whole_import(forms_run, register_plugin, tmp_path, stored,
-                                                 skip):
+def test_a_plugin_refusal_is_the_rows_problem(forms_run, register_plugin, tmp_path, stored):
+    # It used to stop the whole import, --skip-invalid or not, naming no row.
     register_plugin(Refusing(), name="refuser")
     forms_run("participant", "add", "Asha", "--role", "staff")
-    path = _csv(tmp_path, "participant,name,age\nP-1,,50\n,Ben,22\n")
-    result = forms_run("intake", "import", "welcome", path, *skip)
+    path = _csv(tmp_path, "participant,name,age\nP-1,,50\n,Ben,22\n,Cal,23\n")
+    result = forms_run("intake", "import", "welcome", path)
     assert result.exit_code == 1
-    assert result.stderr == "error: refuser: Ben is already on the panel\n"
+    assert result.stderr.splitlines() == [
+        "row 3: refuser: Ben is already on the panel",
+        "error: 1 of 3 rows in people.csv is invalid; nothing was imported (fix them, or use "
+        "--skip-invalid to import the valid rows)"]
     [person] = stored("participants")
     assert person["demographics"] == []
     assert stored("submissions") == []
+
+    result = forms_run("intake", "import", "welcome", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == (
+        "imported 2 of 3 rows from people.csv: P-1..P-2 (1 added, 1 updated)")
+    assert [p["name"] for p in stored("participants")] == ["Asha", "Cal"]
+    assert [s["id"] for s in stored("submissions")] == ["F-1", "F-2"]
+    rows = _rejected(tmp_path)
+    assert rows[1] == ["", "Ben", "22", "refuser: Ben is already on the panel"]
+
+
+class RefusingSubmissions:
+    import pluggy
+
+    @pluggy.HookimplMarker("coprod")
+    def coprod_validate(self, collection, record):
+        if collection == "submissions" and record.answers.get("hopes") == "nothing":
+            return "a submission hoping for nothing is refused"
+        return None
+
+
+def test_a_refusal_of_the_second_record_leaves_nothing_of_the_first(
+        forms_run, register_plugin, tmp_path, stored):
+    register_plugin(RefusingSubmissions(), name="refuser")
+    forms_run("participant", "add", "Asha", "--role", "staff")
+    path = _csv(tmp_path, "participant,name,age,hopes\nP-1,,50,nothing\n,Ben,22,more\n")
+    result = forms_run("intake", "import", "welcome", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    asha, ben = stored("participants")
+    assert asha["demographics"] == []  # the update of a refused row is not kept
+    assert ben["name"] == "Ben"
+    assert [s["participant_id"] for s in stored("submissions")] == ["P-2"]
+
+
+def _rejected(tmp_path, name="people.rejected.csv"):
+    with open(tmp_path / name, newline="", encoding="utf-8-sig") as fh:
+        return list(csv.reader(fh))
+
+
+CONTACT_FORM = """
+[forms.join]
+title = "Joining"
+
+[[forms.join.fields]]
+name = "name"
+type = "short_text"
+label = "Name"
+fills = "name"
+
+[[forms.join.fields]]
+name = "contact_ok"
+type = "consent"
+label = "Can we contact you?"
+statement = "We will contact you about panel meetings."
+purpose = "contact"
+method = "written"
+
+[[forms.join.fields]]
+name = "email"
+type = "email"
+label = "Email"
+fills = "email"
+
+[[forms.join.fields]]
+name = "route"
+type = "short_text"
+label = "Another way to reach you"
+fills = "extra.panel.route"
+contact = true
+
+[[forms.join.fields]]
+name = "health_ok"
+type = "consent"
+label = "Can we record your health?"
+statement = "We keep a note of your health to plan support."
+purpose = "special:health"
+method = "written"
+
+[[forms.join.fields]]
+name = "health"
+type = "short_text"
+label = "Anything about your health we should know?"
+fills = "demographic.health"
+special = "health"
+
+[[forms.join.fields]]
+name = "age"
+type = "number"
+label = "Age"
+min = 16
+fills = "demographic.age"
+"""
+
+
+@pytest.fixture
+def join_run(run, workspace_dir):
+    config = workspace_dir / "coprod.toml"
+    config.write_text(config.read_text(encoding="utf-8") + CONTACT_FORM, encoding="utf-8")
+    return run
+
+
+JOIN_HEADER = "name,contact_ok,email,route,health_ok,health,age\n"
+
+
+def test_a_row_that_declines_contact_but_gives_an_email(join_run, tmp_path, stored):
+    # It used to stop the import with "P-2 withdrew consent to be contacted".
+    path = _csv(tmp_path, JOIN_HEADER + "Asha,yes,a@example.org,,,,30\n"
+                                        "Ben,no,ben@example.org,via key worker,,,40\n")
+    result = join_run("intake", "import", "join", path)
+    assert result.exit_code == 1
+    declined = ("consent to be contacted was declined, so a contact detail cannot be "
+                "stored; leave it empty, or record their consent for contact first")
+    assert result.stderr.splitlines()[:2] == [f"row 3, email: {declined}",
+                                              f"row 3, route: {declined}"]
+    assert "withdr" not in result.stderr
+    assert stored("participants") == []
+    result = join_run("intake", "import", "join", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    assert [p["name"] for p in stored("participants")] == ["Asha"]
+    rows = _rejected(tmp_path)
+    assert rows[1][:4] == ["Ben", "no", "", ""]  # not kept where consent was declined
+    assert "ben@example.org" not in (tmp_path / "people.rejected.csv").read_text("utf-8")
+    assert "key worker" not in (tmp_path / "people.rejected.csv").read_text("utf-8")
+    assert rows[1][-1].endswith("left empty here for want of consent: email, route (ask "
+                                "again before adding them back)")
+
+
+def test_rejected_rows_hold_no_answer_their_consent_does_not_cover(join_run, tmp_path):
+    path = _csv(tmp_path, JOIN_HEADER + "Asha,,,,no,asthma,12\n"
+                                        "Ben,,,,yes,diabetes,13\n"
+                                        "Cal,,,,,epilepsy,14\n")
+    result = join_run("intake", "import", "join", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    rows = _rejected(tmp_path)
+    assert [r[5] for r in rows[1:]] == ["", "diabetes", ""]
+    text = (tmp_path / "people.rejected.csv").read_text("utf-8")
+    assert "asthma" not in text and "epilepsy" not in text
+
+
+def test_a_problem_with_an_uncovered_answer_does_not_repeat_it(forms_run, tmp_path):
+    # The cell was left empty, but the reason quoted the answer back.
+    path = _csv(tmp_path, HEADER + "Asha,,30,no,klingon,\n")
+    result = forms_run("intake", "import", "welcome", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    rows = _rejected(tmp_path)
+    assert rows[1][4] == ""
+    assert rows[1][-1] == ("left empty here for want of consent: ethnicity (ask again before "
+                           "adding them back)")
+    assert "klingon" not in (tmp_path / "people.rejected.csv").read_text("utf-8")
+
+
+def test_the_rejected_rows_file_imports_again_once_fixed(join_run, tmp_path, stored):
+    # It used to fail with "unknown column 'problems'".
+    path = _csv(tmp_path, JOIN_HEADER + "Asha,yes,a@example.org,,,,30\n"
+                                        "=cmd|' /C calc'!A0,yes,,+44 7700 900123,,,12\n"
+                                        "Hồng Nhung,yes,,,yes,asthma,15\n")
+    result = join_run("intake", "import", "join", path, "--skip-invalid")
+    assert result.exit_code == 0, result.stderr
+    raw = (tmp_path / "people.rejected.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # so a spreadsheet reads accented names
+    rows = _rejected(tmp_path)
+    assert rows[1][0] == "'=cmd|' /C calc'!A0"
+    assert rows[1][3] == "'+44 7700 900123"
+    assert rows[2][0] == "Hồng Nhung"
+    # Fixed in a spreadsheet: the ages corrected, the file saved as it was.
+    fixed = [rows[0], *([*r[:6], "30", r[7]] for r in rows[1:])]
+    with open(tmp_path / "people.rejected.csv", "w", newline="", encoding="utf-8-sig") as fh:
+        csv.writer(fh).writerows(fixed)
+    result = join_run("intake", "import", "join", str(tmp_path / "people.rejected.csv"))
+    assert result.exit_code == 0, result.stderr
+    people = stored("participants")
+    assert [p["name"] for p in people] == ["Asha", "=cmd|' /C calc'!A0", "Hồng Nhung"]
+    assert people[1]["extra"] == {"panel.route": "+44 7700 900123"}
+    assert people[2]["demographics"][0] == {"key": "health", "value": "asthma",
+                                            "category": "health"}
+
+
+def test_an_old_rejected_file_with_a_problems_column_imports(forms_run, tmp_path, stored):
+    path = _csv(tmp_path, "name,age,problems\nAsha,30,age: was wrong\n")
+    result = forms_run("intake", "import", "welcome", path)
+    assert result.exit_code == 0, result.stderr
+    assert [p["name"] for p in stored("participants")] == ["Asha"]
+
+
+@pytest.mark.skipif(not hasattr(os, "umask"), reason="POSIX permissions")
+def test_the_rejected_rows_file_is_owner_only_whatever_the_umask(forms_run, tmp_path):
+    path = _csv(tmp_path, "name,age\nAsha,300\nBen,30\n")
+    old = os.umask(0)
+    try:
+        result = forms_run("intake", "import", "welcome", path, "--skip-invalid")
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.stderr
+    assert stat.S_IMODE((tmp_path / "people.rejected.csv").stat().st_mode) == 0o600
+    assert not list(tmp_path.glob(".*.tmp"))

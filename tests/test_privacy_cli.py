@@ -296,7 +296,7 @@ def test_an_erased_persons_export_shows_only_the_tombstone(run, tmp_path):
     text = (tmp_path / "p1.md").read_text(encoding="utf-8")
     assert "Your details were erased on" in text
     assert "Zoë" not in text and "zoe@" not in text
-    assert "- Role: peer researcher" in text
+    assert "- Role: Peer researcher" in text
 
 
 def test_doctor_flags_an_overdue_rights_request(run):

@@ -70,7 +70,7 @@ def test_withdrawing_contact_removes_email_and_phone_and_refuses_them(memory_wor
 def test_require_contact_consent_refuses_details_before_consent(plugin_manager, clock):
     ws = Workspace.in_memory(plugins=plugin_manager, clock=clock,
                              data={"privacy": {"require_contact_consent": True}})
-    with pytest.raises(ValidationFailed, match="email and phone need consent for contact"):
+    with pytest.raises(ValidationFailed, match="P-1: email needs consent for contact"):
         ws.add_participant("Ann Lee", role="staff", email="ann@example.org")
     assert ws.count("participants") == 0
     p = ws.add_participant("Ann Lee", role="staff")

@@ -53,12 +53,12 @@ def test_export_is_complete_for_a_planted_person(memory_workspace, clock, regist
     attended, mentioned, promise = w["attended"].id, w["mentioned"].id, w["promise"].id
     assert mentions == {
         (attended, "title"), (attended, "purpose"), (attended, "agreed_next"),
-        (attended, "feedback"),
+        (attended, "feedback[1].text"),
         (mentioned, "description"), (mentioned, "history[0].note"),
         (mentioned, "history[1].note"),
         (promise, "description"), (promise, "scope"), (promise, "history[1].note"),
         (promise, "history[2].actor"), (promise, "updates[0].note"),
-        (w["other"].id, "consents[0].recorded_by"),
+        ("[another person]", "consents[0].recorded_by"),  # another person's record
     }
     assert [r["id"] for r in data["rights_requests"]] == [w["request"].id]
     assert data["plugins"] == {"mentoring": {"mentoring notes": ["Met twice in January"]}}

@@ -241,7 +241,8 @@ def import_(ws: Any, form_name: str, csv_path: Path, skip_invalid: bool, method:
                                 method=method, progress=bar.update)
     except ImportInvalid as exc:
         for row, name, message in exc.problems:
-            click.echo(f"row {row}, {name}: {message}", err=True)
+            where = f"row {row}" if name == "-" else f"row {row}, {name}"
+            click.echo(f"{where}: {message}", err=True)
         raise
     if as_json:
         echo_json({

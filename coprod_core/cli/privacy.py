@@ -17,7 +17,8 @@ from coprod_core.vocabulary import REQUEST_TYPES, SPECIAL_CATEGORIES, ConsentMet
 from .common import DATE, echo_json, echo_json_stream, echo_table, json_option, pass_workspace
 
 PURPOSES_HELP = ("record (keeping their record), contact, naming (in reports), or "
-                 f"special:<category> for {one_of(SPECIAL_CATEGORIES)}")
+                 f"special:<category> for {', '.join(SPECIAL_CATEGORIES)} or a category "
+                 "declared in [privacy] protected")
 METHODS = tuple(m.value for m in ConsentMethod)
 
 
@@ -72,7 +73,7 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
     if purpose is None:
         if given is not None:
             raise click.UsageError("name the PURPOSE the consent is for")
-        _show_consents(ws.participant(participant_id), as_json)
+        _show_consents(ws.participant(participant_id), ws.config.consent_purposes, as_json)
         return
     person = service.check(ws, participant_id, purpose)
     if given is None:
@@ -95,23 +96,21 @@ def consent(ws: Any, participant_id: str, purpose: str | None, given: bool | Non
         click.echo(f"{after.id}: consent for {purpose} {state}")
 
 
-def _show_consents(person: Any, as_json: bool) -> None:
-    from coprod_core.model import CONSENT_PURPOSES
-
+def _show_consents(person: Any, purposes: tuple[str, ...], as_json: bool) -> None:
     from .common import to_json
 
     if as_json:
         echo_json({"participant_id": person.id,
-                   "current": {p: person.has_consent(p) for p in CONSENT_PURPOSES},
+                   "current": {p: person.has_consent(p) for p in purposes},
                    "records": to_json(list(person.consents))})
         return
     rows = []
-    for purpose in CONSENT_PURPOSES:
+    for purpose in purposes:
         c = person.consent(purpose)
         if c is None:
             rows.append((purpose, "not asked", "", "", "", ""))
         else:
-            rows.append((purpose, "given" if c.given else "withdrawn", f"{c.at:%Y-%m-%d}",
+            rows.append((purpose, person.consent_state(purpose), f"{c.at:%Y-%m-%d}",
                          c.method, c.statement_version, c.recorded_by))
     echo_table(("purpose", "consent", "date", "method", "statement", "recorded by"), rows)
 

@@ -151,8 +151,14 @@ class Field:
     #: ``extra.<namespace>.<key>``, or for session feedback ``attendance``,
     #: ``rating`` or ``feedback``. None keeps it with the submission.
     fills: str | None = None
-    #: The special category the answer belongs to (``model.SPECIAL_CATEGORIES``).
+    #: The special or protected category the answer belongs to: one of
+    #: ``model.SPECIAL_CATEGORIES`` or a category declared in ``[privacy] protected``.
     special: str | None = None
+    #: The answer is a way of contacting the person (a contact route, a
+    #: postcode): stored only under ``contact`` consent and removed when it
+    #: is withdrawn. Fields filling ``email`` or ``phone`` are contact fields
+    #: whatever this says.
+    contact: bool = False
     #: The field type's own options (``choices``, ``min``, ``statement``...).
     options: dict[str, Any] = field(factory=dict, converter=_dict)
     _choices: tuple[tuple[str, str], ...] = field(init=False, eq=False, repr=False, hash=False)
@@ -182,6 +188,11 @@ class Field:
         """The value of the choice ``text`` names: by value, label or number; else None."""
         found = self._lookup.get(text)
         return found if found is not None else self._lookup.get(text.casefold())
+
+    @property
+    def is_contact(self) -> bool:
+        """Whether the answer is covered by ``contact`` consent."""
+        return self.contact or self.fills in ("email", "phone")
 
     @property
     def demographic_key(self) -> str | None:
@@ -253,6 +264,8 @@ class FormDefinition:
                 row["fills"] = fld.fills
             if fld.special:
                 row["special"] = fld.special
+            if fld.contact:
+                row["contact"] = True
             row.update(fld.options)
             fields.append(row)
         table["fields"] = fields

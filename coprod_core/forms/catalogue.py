@@ -153,13 +153,14 @@ def load(config: Config, pm: Any) -> Catalogue:
         try:
             # Checked as if declared in TOML, and given the same defaults
             # (a rating question's choices are the rungs of the ladder).
-            forms[name] = form_from_table(name, form.to_table(), Context(None), types)
+            forms[name] = form_from_table(name, form.to_table(),
+                                          Context(None, data=config.data), types)
         except ConfigError as exc:
             raise PluginError(f"plugin {item.plugin!r} registered form {name!r}, which is "
                               f"malformed: {exc}") from None
         sources[name] = item.plugin
 
-    ctx = Context(config.path, _text(config.path))
+    ctx = Context(config.path, _text(config.path), config.data)
     for name, form in forms_from_config(config.table("forms"), ctx, types).items():
         if name in forms:
             raise ctx.error(f"forms.{name}", f"form {name!r} is also registered by plugin "
@@ -169,6 +170,9 @@ def load(config: Config, pm: Any) -> Catalogue:
 
     for name, form in forms.items():
         _check_roles(form, config, ctx if sources[name] == "coprod.toml" else None)
+    from ..protection.definitions import from_forms
+
+    from_forms(forms.values())  # one category per answer key, across every form
     return Catalogue(types=types, forms=forms, sources=sources,
                      refused=pm.registry.table("forms").refused)
 

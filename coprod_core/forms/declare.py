@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..categories import categories
 from ..config import Context
-from ..model import SPECIAL_CATEGORIES, AttendanceStatus, Rung
+from ..errors import ConfigError
+from ..model import AttendanceStatus, Rung
 from . import (
     CREATES,
     FEEDBACK_TARGETS,
@@ -29,7 +31,7 @@ from . import (
 )
 
 FORM_KEYS = ("title", "introduction", "creates", "role", "fields")
-FIELD_KEYS = ("name", "type", "label", "help", "required", "fills", "special")
+FIELD_KEYS = ("name", "type", "label", "help", "required", "fills", "special", "contact")
 
 #: Field types a target accepts, among the built-in ones (a plugin's type may fill any).
 _TARGET_TYPES: dict[str, tuple[str, ...]] = {
@@ -72,6 +74,12 @@ def forms_from_config(
             )
         ctx.expect(table, name, dict, f"forms.{name}")
         forms[name] = form_from_table(name, body, ctx, types)
+    from ..protection.definitions import from_forms
+
+    try:
+        from_forms(forms.values())
+    except ConfigError as exc:
+        raise ctx.error("forms", str(exc)) from None
     return forms
 
 
@@ -157,13 +165,29 @@ def _field(raw: Mapping[str, Any], ctx: Context, where: str, creates: str,
     required = ctx.expect(raw, "required", bool, f"{where}.required", False)
     fills = _text(ctx, raw, "fills", f"{where}.fills")
     special = _text(ctx, raw, "special", f"{where}.special")
+    contact = ctx.expect(raw, "contact", bool, f"{where}.contact", False)
+    protected = categories(ctx.data)
     options = {k: v for k, v in raw.items() if k not in FIELD_KEYS}
 
     if fills is not None:
         _check_fills(ctx, f"{where}.fills", name, fills, creates, type_name)
         if fills in DEFAULT_CHOICES:
             options.setdefault("choices", list(DEFAULT_CHOICES[fills]))
+    if contact:
+        if type_name == "consent" or creates != "participant":
+            raise ctx.error(f"{where}.contact", f"field {name!r}: only a question about a "
+                            "participant can be a contact detail")
+        if special is not None:
+            raise ctx.error(f"{where}.contact", f"field {name!r} is in the category "
+                            f"{special}; a contact detail cannot be in a category too")
     if type_name == "consent":
+        purpose = options.get("purpose")
+        if (isinstance(purpose, str) and purpose.startswith("special:")
+                and purpose.partition(":")[2] not in protected):
+            raise ctx.error(f"{where}.purpose",
+                            f"field {name!r}: unknown category in {purpose!r}; "
+                            f"categories: {', '.join(protected)} (declare others in "
+                            "[privacy] protected)")
         if fills is not None:
             raise ctx.error(f"{where}.fills", "a consent field fills the participant's "
                             "consent record; leave fills out")
@@ -171,9 +195,10 @@ def _field(raw: Mapping[str, Any], ctx: Context, where: str, creates: str,
             raise ctx.error(f"{where}.type", "consent fields belong on forms that create "
                             "or update participants")
     if special is not None:
-        if special not in SPECIAL_CATEGORIES:
+        if special not in protected:
             raise ctx.error(f"{where}.special",
-                            f"must be one of: {', '.join(SPECIAL_CATEGORIES)}")
+                            f"must be one of: {', '.join(protected)} (declare others in "
+                            "[privacy] protected)")
         if fills is None or not fills.startswith("demographic."):
             raise ctx.error(f"{where}.special", f"field {name!r}: a special-category answer "
                             "must fill a demographic (fills = \"demographic.<key>\")")
@@ -201,7 +226,7 @@ def _field(raw: Mapping[str, Any], ctx: Context, where: str, creates: str,
                     raise ctx.error(f"{where}.choices[{i}]",
                                     f"{value!r} is not one of: {', '.join(allowed_values)}")
     return Field(name=name, type=type_name, label=label, help=help_text, required=required,
-                 fills=fills, special=special, options=options)
+                 fills=fills, special=special, contact=contact, options=options)
 
 
 def _check_fills(ctx: Context, dotted: str, name: str, fills: str, creates: str,

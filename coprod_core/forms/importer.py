@@ -8,12 +8,21 @@ the rejected ones are written with their reasons to ``<name>.rejected.csv``
 beside the input. Row numbers are those a spreadsheet shows: the header is
 row 1.
 
+The rejected-rows file can be fixed and imported again as it is: its
+reasons column (:data:`REASONS`) is ignored on import, a ``'`` written
+before a cell a spreadsheet would run is taken off again, and it is UTF-8
+with a byte-order mark so that spreadsheet programs read accented names.
+It holds personal data, so it is readable by its owner only, and it holds
+no answer the row's own consent does not cover: such cells are left empty,
+and the reasons say so.
+
 One piece: reading, checking and writing the rows are one streaming pass
 inside one operation; split, the pass would be harder to follow.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import functools
@@ -28,7 +37,7 @@ import attrs
 from attrs import define, field
 
 from .. import ids, serialise
-from ..errors import CoprodError, ValidationFailed
+from ..errors import CoprodError, InvalidValue, ValidationFailed
 from ..model import ConsentMethod, ConsentRecord, Participant, Submission
 from . import RESERVED_NAMES, AnswersInvalid, FormDefinition
 from .catalogue import Catalogue
@@ -38,6 +47,13 @@ CHUNK = 2000
 
 #: Cells a spreadsheet would run as a formula (OWASP: prefix them with a quote).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+#: The column of a rejected-rows file saying why each row was rejected. No
+#: field can take this name (field names are lower case), so importing the
+#: file again knows to leave it out; ``problems``, its old name, is left out
+#: too when the form has no such field.
+REASONS = "Problems"
+_OLD_REASONS = "problems"
 
 
 # ---------------------------------------------------------------- documents, fast
@@ -167,6 +183,9 @@ def _header(path: Path, reader: Iterator[list[str]], form: FormDefinition) -> li
     header = [h.strip() for h in header]
     required, optional = expected_columns(form)
     expected = (*required, *optional)
+    reasons = _reasons_column(header, form)
+    if reasons is not None:
+        expected = (*expected, header[reasons])
     listing = ", ".join(expected)
     for i, name in enumerate(header):
         if not name:
@@ -174,6 +193,7 @@ def _header(path: Path, reader: Iterator[list[str]], form: FormDefinition) -> li
                               f"expected columns: {listing}")
         if header.count(name) > 1:
             raise CoprodError(f"{path.name}: column {name!r} appears twice in the header")
+    listing = ", ".join(e for e in expected if e != REASONS)
     unknown = [h for h in header if h not in expected]
     missing = [c for c in required if c not in header]
     if unknown:
@@ -188,6 +208,22 @@ def _header(path: Path, reader: Iterator[list[str]], form: FormDefinition) -> li
         raise CoprodError(f"{path.name}: missing column{'s' if len(missing) > 1 else ''} "
                           f"{', '.join(repr(m) for m in missing)}; expected columns: {listing}")
     return header
+
+
+def _reasons_column(header: list[str], form: FormDefinition) -> int | None:
+    """Where a rejected-rows file's reasons are, when this header has them."""
+    if REASONS in header:
+        return header.index(REASONS)
+    if _OLD_REASONS in header and _OLD_REASONS not in form.field_names:
+        return header.index(_OLD_REASONS)
+    return None
+
+
+def unquote_cell(value: str) -> str:
+    """A cell as it was before :func:`safe_cell` (importing a rejected-rows file again)."""
+    if value[:1] == "'" and value[1:2] and value[1] in "=+-@\t\r\n":
+        return value[1:]
+    return value
 
 
 def safe_cell(value: str) -> str:
@@ -229,6 +265,7 @@ def import_csv(
             seen = 0
             try:
                 header = _header(path, reader, form)
+                importer.reasons = _reasons_column(header, form)
                 row_number = 1
                 for row in reader:
                     row_number += 1
@@ -244,12 +281,14 @@ def import_csv(
                         continue
                     if skip_invalid:
                         if rejected_writer is None:
-                            rejected_file = open(rejected_tmp, "w", encoding="utf-8",  # noqa: SIM115
-                                                 newline="")
+                            rejected_tmp.unlink(missing_ok=True)  # a killed run's
+                            rejected_file = _owner_only(rejected_tmp)
                             rejected_writer = csv.writer(rejected_file, quoting=csv.QUOTE_ALL)
-                            rejected_writer.writerow([*header, "problems"])
-                        reasons = "; ".join(f"{f}: {m}" for _, f, m in row_problems)
-                        rejected_writer.writerow([safe_cell(c) for c in (*row, reasons)])
+                            rejected_writer.writerow(
+                                [*importer.without_reasons(header), REASONS])
+                        rejected_writer.writerow(
+                            [safe_cell(c) for c in importer.rejected_row(header, row,
+                                                                         row_problems)])
                         result.rejected += 1
                     else:
                         problems.extend(row_problems)
@@ -282,6 +321,27 @@ def import_csv(
     return result
 
 
+def _owner_only(path: Path) -> Any:
+    """A new text file at ``path`` that only its owner can read, whatever the umask.
+
+    UTF-8 with a byte-order mark: spreadsheet programs then read accented
+    names right.
+    """
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
+
+
+def _why(problems: list[tuple[int, str, str]]) -> str:
+    return "; ".join(m if f == "-" else f"{f}: {m}" for _, f, m in problems)
+
+
+#: Stand-in ids of a row's records while they are checked, before ids are given.
+_STAND_IN = ids.format_id("participants", 0)
+_STAND_IN_SUBMISSION = ids.format_id("submissions", 0)
+
+_Built = tuple[Participant, dict[str, Any], tuple[tuple[str, str], ...]]
+
+
 class _Fatal(Exception):
     """A problem with the whole file, found on a row: the import stops there."""
 
@@ -298,7 +358,7 @@ class _Importer:
         self.result = result
         self.op: Any = None
         self.writing = True
-        self.pending: list[tuple[dict[str, Any], ConsentMethod | None]] = []
+        self.pending: list[_Built] = []
         self.roles = ws.config.roles
         self.now = ws.now()
         self.form_hash = form.definition_hash
@@ -308,6 +368,10 @@ class _Importer:
         self.method_known = method is not None or all(
             f.options.get("method") for f in form.fields if f.type == "consent")
         self.fixed_method = consent_method(form, {}, method)
+        self.fields = {f.name: f for f in form.fields}
+        #: The reasons column of a rejected-rows file imported again.
+        self.reasons: int | None = None
+        self.check_submissions = bool(ws.plugins.hook.coprod_validate.get_hookimpls())
 
     def stop_writing(self) -> None:
         """Some row is invalid and everything will roll back: only check from now on."""
@@ -318,7 +382,9 @@ class _Importer:
              ) -> list[tuple[int, str, str]]:
         if len(row) != len(header):
             return [(row_number, "-", f"has {len(row)} cells; the header has {len(header)}")]
-        answers = dict(zip(header, row, strict=True))
+        answers = dict(zip(header, map(unquote_cell, row), strict=True))
+        if self.reasons is not None:
+            del answers[header[self.reasons]]
         about = {k: answers.pop(k).strip() for k in RESERVED_NAMES if k in answers}
         about = {k: v for k, v in about.items() if v}
         feedback = self.form.creates == "session_feedback"
@@ -343,22 +409,87 @@ class _Importer:
                 )
             elif self.name_field not in checked:
                 raise AnswersInvalid([(self.name_field, "a new participant needs a name")])
+            if not (feedback or updating):
+                # Built and checked now, with a stand-in id, so that a refusal (the
+                # consent rules, a plugin's validation) is this row's alone.
+                built = self._build(checked, how)
         except AnswersInvalid as exc:
             return [(row_number, name, message) for name, message in exc.problems]
+        except (ValidationFailed, InvalidValue) as exc:
+            return [(row_number, "-", str(exc))]
         if not self.writing:
             return []
-        # Then writes: a refusal here (a plugin's validation) stops the whole import.
         if feedback or updating:
             self.flush()
             try:
                 self._store_one(checked, about, how)
-            except CoprodError as exc:
-                raise _Fatal(f"row {row_number}: {exc}") from None
+            except AnswersInvalid as exc:
+                return [(row_number, name, message) for name, message in exc.problems]
+            except (ValidationFailed, InvalidValue) as exc:
+                # store() checks every record before it writes any: nothing of this row
+                # was written.
+                return [(row_number, "-", str(exc))]
         else:
-            self.pending.append((checked, how))
+            self.pending.append(built)
             if len(self.pending) >= self.chunk_size:
                 self.flush()
         return []
+
+    def _build(self, checked: dict[str, Any], how: ConsentMethod | None) -> _Built:
+        person, kept, dropped = build_participant(
+            self.form, checked, record_id=_STAND_IN, before=None, now=self.now,
+            actor=self.ws.actor, method=how, roles=self.roles,
+        )
+        self.op.validate("participants", person)
+        if self.check_submissions:
+            self.op.validate("submissions", self._submission(_STAND_IN_SUBMISSION, person,
+                                                             kept, dropped))
+        return person, kept, dropped
+
+    def _submission(self, record_id: str, person: Participant, kept: dict[str, Any],
+                    dropped: Any) -> Submission:
+        return Submission(id=record_id, form=self.form.name, form_hash=self.form_hash,
+                          participant_id=person.id, at=self.now, recorded_by=self.ws.actor,
+                          answers=kept, not_stored=tuple(n for n, _ in dropped))
+
+    def without_reasons(self, cells: list[str]) -> list[str]:
+        if self.reasons is None:
+            return list(cells)
+        return [c for i, c in enumerate(cells) if i != self.reasons]
+
+    def rejected_row(self, header: list[str], row: list[str],
+                     problems: list[tuple[int, str, str]]) -> list[str]:
+        """A rejected row as written to the rejected-rows file, with its reasons.
+
+        Answers the row's own consent does not cover are left out: a
+        special-category answer without a yes to that category, a contact
+        detail when the row says no to being contacted.
+        """
+        cells = [unquote_cell(c) for c in row]
+        given: dict[str, bool] = {}
+        for i, name in enumerate(header[:len(cells)]):
+            fld = self.fields.get(name)
+            if fld is not None and fld.type == "consent" and cells[i].strip():
+                with contextlib.suppress(ValueError):  # an unreadable answer is no consent
+                    given[fld.options["purpose"]] = bool(self.cat.read_one(fld, cells[i],
+                                                                           text=True))
+        left_out = []
+        for i, name in enumerate(header[:len(cells)]):
+            fld = self.fields.get(name)
+            if fld is None or not cells[i].strip():
+                continue
+            if ((fld.special and not given.get(f"special:{fld.special}", False))
+                    or (fld.is_contact and given.get("contact") is False)):
+                cells[i] = ""
+                left_out.append(name)
+        # A problem with an answer left out would show it again: say only that it was.
+        why = _why([p for p in problems if p[1] not in left_out])
+        if left_out:
+            why += ("; " if why else "") + (
+                f"left empty here for want of consent: {', '.join(left_out)} "
+                "(ask again before adding them back)")
+        cells = self.without_reasons(cells) if len(cells) == len(header) else cells
+        return [*cells, why]
 
     chunk_size = CHUNK
 
@@ -408,18 +539,11 @@ class _Importer:
         first_sub = storage.next_number("submissions", len(batch))
         people: list[Participant] = []
         submissions: list[Submission] = []
-        actor = self.ws.actor
-        for offset, (checked, how) in enumerate(batch):
-            person, kept, dropped = build_participant(
-                self.form, checked, record_id=ids.format_id("participants", first + offset),
-                before=None, now=self.now, actor=actor, method=how, roles=self.roles,
-            )
+        for offset, (built, kept, dropped) in enumerate(batch):
+            person = attrs.evolve(built, id=ids.format_id("participants", first + offset))
             people.append(person)
-            submissions.append(Submission(
-                id=ids.format_id("submissions", first_sub + offset), form=self.form.name,
-                form_hash=self.form_hash, participant_id=person.id, at=self.now,
-                recorded_by=actor, answers=kept, not_stored=tuple(n for n, _ in dropped),
-            ))
+            submissions.append(self._submission(
+                ids.format_id("submissions", first_sub + offset), person, kept, dropped))
             self._count(person.id, dropped)
         self.result.created += len(people)
         self.op.write_many("participants", people, to_doc=FAST_PARTICIPANT)

@@ -30,6 +30,7 @@ from ..model import (
     Participant,
     Session,
     Submission,
+    consent_state,
     parse_choice,
 )
 from . import AnswersInvalid, FormDefinition, statement_version
@@ -87,7 +88,7 @@ _PLANS: dict[int, tuple[FormDefinition, Any]] = {}
 
 
 def _plan(form: FormDefinition) -> tuple[list[tuple[str, str, str, str | None]],
-                                         list[tuple[str, str | None, str, str]]]:
+                                         list[tuple[str, str | None, str, str, bool]]]:
     """What each question of a participant form does, worked out once per form."""
     cached = _PLANS.get(id(form))
     if cached is not None and cached[0] is form:
@@ -95,18 +96,18 @@ def _plan(form: FormDefinition) -> tuple[list[tuple[str, str, str, str | None]],
     consents = [(f.name, f.options["purpose"], statement_version(f.options["statement"]),
                  f.options.get("method"))
                 for f in form.fields if f.type == "consent"]
-    answers: list[tuple[str, str | None, str, str]] = []
+    answers: list[tuple[str, str | None, str, str, bool]] = []
     for f in form.fields:
         if f.type == "consent":
             continue
         if f.fills is None:
-            answers.append((f.name, f.special, "kept", f.name))
+            answers.append((f.name, f.special, "kept", f.name, f.is_contact))
         elif f.demographic_key is not None:
-            answers.append((f.name, f.special, "demographic", f.demographic_key))
+            answers.append((f.name, f.special, "demographic", f.demographic_key, f.is_contact))
         elif f.extra_key is not None:
-            answers.append((f.name, f.special, "extra", f.extra_key))
+            answers.append((f.name, f.special, "extra", f.extra_key, f.is_contact))
         else:
-            answers.append((f.name, f.special, "attribute", f.fills))
+            answers.append((f.name, f.special, "attribute", f.fills, f.is_contact))
     if len(_PLANS) > 64:
         _PLANS.clear()
     _PLANS[id(form)] = (form, (consents, answers))
@@ -159,10 +160,14 @@ def build_participant(
             how = method or ConsentMethod(own_method or ConsentMethod.WRITTEN)
             consents.append(_consent(purpose, bool(answers[name]), version, how, actor, now))
     latest = {c.purpose: c.given for c in consents}
-    for name, special, kind, key in answer_steps:
+    refused: list[tuple[str, str]] = []
+    for name, special, kind, key, contact in answer_steps:
         if name not in answers:
             continue
         value = answers[name]
+        if contact and latest.get("contact") is False:
+            refused.append((name, contact_refusal(consents)))
+            continue
         if special and not latest.get(f"special:{special}", False):
             dropped.append((name, f"no consent for special:{special}"))
             continue
@@ -174,6 +179,8 @@ def build_participant(
             extra[key] = value
         else:
             attrs[key] = value
+    if refused:
+        raise AnswersInvalid(refused)
     role = attrs.get("role", before.role if before else form.role)
     if role not in roles:
         raise InvalidValue("role", role, roles)
@@ -192,6 +199,13 @@ def build_participant(
         person = evolve(before, **{**attrs, "role": role}, consents=tuple(consents),
                         demographics=tuple(demographics.values()), extra=extra)
     return person, kept, tuple(dropped)
+
+
+def contact_refusal(consents: Any) -> str:
+    """Why a contact detail cannot be stored: consent to contact was declined or withdrawn."""
+    state = consent_state(consents, "contact")
+    return (f"consent to be contacted was {state}, so a contact detail cannot be stored; "
+            "leave it empty, or record their consent for contact first")
 
 
 def apply_feedback(
@@ -258,6 +272,19 @@ def submit(
                      session_id=session_id, method=how)
 
 
+#: The id a submission has while it is checked, before it is given its own.
+_STAND_IN = ids.format_id("submissions", 0)
+
+
+def _check_first(op: Any, *writes: tuple[Any, ...]) -> None:
+    """Check every record a submission writes before writing any, so that a
+    refusal of the second leaves nothing of the first (an import goes on
+    with its other rows inside the same operation)."""
+    if len(writes) > 1 and op.workspace.plugins.hook.coprod_validate.get_hookimpls():
+        for collection, record, *previous in writes:
+            op.validate(collection, record, *previous)
+
+
 def store(
     ws: Any, op: Any, form: FormDefinition, checked: Mapping[str, Any], *,
     participant_id: str | None, session_id: str | None, method: ConsentMethod | None,
@@ -271,13 +298,14 @@ def store(
         person = existing(ws, "participants", participant_id)
         before_session = existing(ws, "sessions", session_id)
         session, kept = apply_feedback(form, checked, before_session, person.id)
-        op.write("sessions", session, before_session)
         submission = Submission(
-            id=op.new_id("submissions"), form=form.name, form_hash=form.definition_hash,
+            id=_STAND_IN, form=form.name, form_hash=form.definition_hash,
             participant_id=person.id, session_id=session.id, at=now, recorded_by=actor,
             answers=kept,
         )
-        op.write("submissions", submission)
+        _check_first(op, ("sessions", session, before_session), ("submissions", submission))
+        op.write("sessions", session, before_session)
+        submission = op.write("submissions", evolve(submission, id=op.new_id("submissions")))
         op.emit("intake.submitted", submission, person.id, session.id)
         return Outcome(submission=submission, session=session)
     if session_id:
@@ -289,13 +317,14 @@ def store(
         form, checked, record_id=record_id, before=before, now=now, actor=actor,
         method=method, roles=ws.config.roles,
     )
-    op.write("participants", person, before)
     submission = Submission(
-        id=op.new_id("submissions"), form=form.name, form_hash=form.definition_hash,
+        id=_STAND_IN, form=form.name, form_hash=form.definition_hash,
         participant_id=person.id, at=now, recorded_by=actor, answers=kept,
         not_stored=tuple(name for name, _ in dropped),
     )
-    op.write("submissions", submission)
+    _check_first(op, ("participants", person, before), ("submissions", submission))
+    op.write("participants", person, before)
+    submission = op.write("submissions", evolve(submission, id=op.new_id("submissions")))
     op.emit("participant.added" if before is None else "participant.updated", person)
     op.emit("intake.submitted", submission, person.id)
     return Outcome(submission=submission, participant=person, created=before is None,

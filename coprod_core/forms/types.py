@@ -15,8 +15,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..model import CONSENT_PURPOSES, DATES, ConsentMethod
+from ..model import DATES
 from ..text import TextRefused, check_email, check_phone
+from ..vocabulary import BASIC_PURPOSES, CONSENT_PURPOSES, ConsentMethod, is_category_name
 from . import AnswerError, Field, FieldType, Option, OptionProblem, parse_choices
 
 # ---------------------------------------------------------------- text
@@ -366,8 +367,12 @@ def _check_consent(options: Mapping[str, Any]) -> None:
     statement = options.get("statement", "")
     if not str(statement).strip():
         raise OptionProblem("statement", "must be the exact words the person agrees to")
-    if options.get("purpose") not in CONSENT_PURPOSES:
-        raise OptionProblem("purpose", f"must be one of: {', '.join(CONSENT_PURPOSES)}")
+    purpose = options.get("purpose")
+    kind, colon, category = str(purpose).partition(":")
+    if purpose not in BASIC_PURPOSES and not (
+            colon and kind == "special" and is_category_name(category)):
+        raise OptionProblem("purpose", f"must be one of: {', '.join(CONSENT_PURPOSES)} "
+                            "or special:<a category declared in [privacy] protected>")
     method = options.get("method")
     if method is not None and method not in {m.value for m in ConsentMethod}:
         raise OptionProblem(

@@ -1,4 +1,4 @@
-"""The ``[privacy]`` table of coprod.toml: the retention period, contact consent."""
+"""The ``[privacy]`` table of coprod.toml: retention, contact consent, protected categories."""
 
 from __future__ import annotations
 
@@ -76,7 +76,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def check_config(table: Any, ctx: Context) -> None:
     """Check ``[privacy]`` in coprod.toml (listed in ``config.SECTION_CHECKERS``)."""
-    ctx.no_unknown(table, ("retention", "require_contact_consent"), "privacy")
+    from ..categories import check_protected
+
+    ctx.no_unknown(table, ("retention", "require_contact_consent", "protected"), "privacy")
+    check_protected(table, ctx)
     if "retention" in table:
         value = ctx.expect(table, "retention", (str, int), "privacy.retention")
         try:

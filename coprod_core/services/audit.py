@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from .. import ids
 from ..errors import CoprodError
+from ..finder import audit_names as names
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -23,21 +23,6 @@ def record_id(ws: Workspace, text: str) -> str:
         prefixes = ", ".join(f"{c.prefix}-12" for c in ws.collections.values())
         raise CoprodError(f"{text!r} is not a record id; ids look like {prefixes}")
     return ws.collections.parse_id(collection, text)
-
-
-def names(entry_ids: Any, record: str) -> bool:
-    """Whether an audit entry's ids name ``record``, ranges (``P-1..P-90``) included."""
-    for item in entry_ids or ():
-        if item == record:
-            return True
-        if ".." in str(item):
-            first, _, last = str(item).partition("..")
-            prefix = record.rsplit("-", 1)[0]
-            if first.rsplit("-", 1)[0] == prefix == last.rsplit("-", 1)[0]:
-                number = ids.number_of(record)
-                if ids.number_of(first) <= number <= ids.number_of(last):
-                    return True
-    return False
 
 
 def entries(ws: Workspace, *, since: dt.date | None = None, about: str | None = None

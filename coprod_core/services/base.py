@@ -32,7 +32,7 @@ def commit(op: Operation, collection: str, record: R, before: Any = None, *,
     entry name (the people whose attendance was recorded, say). With
     ``event`` None no event is queued.
     """
-    op.write(collection, record, before)
+    record = op.write(collection, record, before)
     if event is not None:
         op.emit(event, record, *mentions)
     return record

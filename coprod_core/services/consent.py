@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING
 from attrs import evolve
 
 from ..errors import CoprodError, InvalidValue
-from ..model import CONSENT_PURPOSES, ConsentMethod, ConsentRecord, Participant, parse_choice
+from ..forms.definitions import definitions
+from ..model import ConsentMethod, ConsentRecord, Participant, parse_choice
+from ..protection.definitions import Definitions
 from ..protection.matcher import Matcher
 from .base import call_plugins, commit
 
@@ -26,12 +28,15 @@ __all__ = ["apply_withdrawal", "check", "erases", "record"]
 def check(ws: Workspace, participant_id: str, purpose: str) -> Participant:
     """The person ``participant_id``, if consent for ``purpose`` can be recorded for them.
 
-    ``purpose`` must be one of :data:`~coprod_core.model.CONSENT_PURPOSES`
-    and the person not erased. A front end calls it before asking "are you
-    sure?" (see :func:`erases`); :func:`record` calls it too.
+    ``purpose`` must be one of the workspace's purposes
+    (``Config.consent_purposes``: record, contact, naming and one per special
+    or protected category) and the person not erased. A front end calls it
+    before asking "are you sure?" (see :func:`erases`); :func:`record` calls
+    it too.
     """
-    if purpose not in CONSENT_PURPOSES:
-        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
+    purposes = ws.config.consent_purposes
+    if purpose not in purposes:
+        raise InvalidValue("consent purpose", purpose, purposes)
     person = ws.participant(participant_id)
     if person.is_erased:
         raise CoprodError(f"{person.id} was erased; consent cannot be recorded")
@@ -54,8 +59,6 @@ def record(
     recorded_by: str | None = None,
 ) -> Participant:
     """Record that consent for ``purpose`` was given or withdrawn, now."""
-    if purpose not in CONSENT_PURPOSES:
-        raise InvalidValue("consent purpose", purpose, CONSENT_PURPOSES)
     how = parse_choice(ConsentMethod, method, "consent method")
     with ws.operation("participant.consent") as op:
         before = check(ws, participant_id, purpose)
@@ -82,15 +85,17 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
 
     if erases(purpose, given=False):
         return erase_in(ws, op, person).tombstone
+    defs = definitions(ws)
     if purpose == "contact":
         if person.email or person.phone:
             # Contact details written into notes are covered by the same consent.
             sweep(ws, op, Matcher(person, names=False), person=person)
-        person = evolve(person, email=None, phone=None)
+        person = defs.without_contact(person)
+        _drop_contact_answers(ws, op, person.id, defs)
     elif purpose.startswith("special:"):
         category = purpose.split(":", 1)[1]
         person = evolve(person, demographics=tuple(
-            d for d in person.demographics if d.category != category))
+            d for d in person.demographics if defs.category_of(d) != category))
     if ws.plugins.hook.coprod_consent_withdrawn.get_hookimpls():
         # Stored first, so a plugin that drops what it keeps on the record
         # itself (its ``extra`` keys) writes on top of it; read back after.
@@ -101,3 +106,18 @@ def apply_withdrawal(ws: Workspace, op: Operation, person: Participant,
         person = ws.participant(person.id)
     op.needs_purge = True
     return person
+
+
+def _drop_contact_answers(ws: Workspace, op: Operation, participant_id: str,
+                          defs: Definitions) -> None:
+    """Contact details a form kept with the person's submissions go too."""
+    if not defs.contact_answers:
+        return
+    from ..forms.submit import submissions
+
+    for before in list(submissions(ws, participant_id=participant_id)):
+        names = defs.contact_answers.get(before.form, frozenset())
+        if names & set(before.answers):
+            after = evolve(before, answers={k: v for k, v in before.answers.items()
+                                            if k not in names})
+            commit(op, "submissions", after, before, event=None)

@@ -5,7 +5,9 @@ it was erased, so totals stay true; it removes everything else, replaces the
 person's name, pseudonym, email and phone in free text everywhere with
 :data:`~coprod_core.protection.matcher.MARKER`, lets plugins erase theirs
 (``coprod_erase_participant``), deletes the subject access exports coprod
-wrote of them, and purges the backend's files.
+wrote of them, and purges the backend's files. What it visits is what
+:func:`coprod_core.finder.find` finds, the finder of the subject access
+export.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from attrs import field, frozen
+from attrs import evolve, field, frozen
 
 from ..errors import CoprodError
+from ..finder import find
 from ..model import Participant
 from ..protection.matcher import MARKER, Matcher
 from ..protection.records import EXPORTS
@@ -74,9 +77,14 @@ def erase(ws: Workspace, participant_id: str) -> Erasure:
 
 
 def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
+    # The finder the subject access export uses says what to visit: an erasure
+    # changes nothing the person's export would not have shown.
+    found = {(p.collection, p.record_id) for p in find(ws, person).places}
     dead = tombstone(person, ws.now())
     op.write("participants", dead, person)
-    changed = sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True)
+    changed = _drop_submitted_answers(ws, op, person.id)
+    changed += sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True,
+                     only=found)
 
     files: list[str] = []
     matcher = Matcher(person, with_id=True)
@@ -94,17 +102,36 @@ def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     return result
 
 
+def _drop_submitted_answers(ws: Workspace, op: Operation, participant_id: str) -> list[str]:
+    """Their submissions keep who, which form and when (counts stay true), not answers."""
+    from ..forms.submit import submissions
+
+    changed = []
+    for before in list(submissions(ws, participant_id=participant_id)):
+        if before.answers:
+            op.write("submissions", evolve(before, answers={}), before)
+            changed.append(before.id)
+    return changed
+
+
 def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant,
-          author: str | None = None, plugins: bool = False) -> list[str]:
+          author: str | None = None, plugins: bool = False,
+          only: set[tuple[str, str]] | None = None) -> list[str]:
     """Replace what ``matcher`` finds in every record's text with :data:`MARKER`.
 
     ``person`` is the one being found, as they were before the change (their
     own record is the caller's to write); feedback by ``author`` is replaced
     whole. With ``plugins``, ``coprod_erase_participant`` runs before the
-    sweep of other collections. Returns the ids changed.
+    sweep of other collections. ``only`` (``(collection, id)`` pairs: what
+    :func:`coprod_core.finder.find` found) limits the sweep to those records.
+    Returns the ids changed.
     """
     skip = person.id
     changed: list[str] = []
+
+    def wanted(collection: str, record_id: str) -> bool:
+        return only is None or (collection, record_id) in only
+
     # Collect the changed records first, write after: a backend may not like
     # writes in the middle of an iteration. Only changed ones are kept in memory.
     pending: list[tuple[str, Any, Any]] = []
@@ -113,10 +140,14 @@ def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant
         pending.extend((collection, b, a) for b, a in pairs if a != b)
 
     collect("participants", ((p, scrub_participant(p, matcher)) for p in ws.participants()
-                             if p.id != skip and not p.is_erased))
-    collect("sessions", ((s, scrub_session(s, matcher, author)) for s in ws.sessions()))
-    collect("tensions", ((t, scrub_tension(t, matcher)) for t in ws.tensions()))
-    collect("commitments", ((c, scrub_commitment(c, matcher)) for c in ws.commitments()))
+                             if p.id != skip and not p.is_erased
+                             and wanted("participants", p.id)))
+    collect("sessions", ((s, scrub_session(s, matcher, author)) for s in ws.sessions()
+                         if wanted("sessions", s.id)))
+    collect("tensions", ((t, scrub_tension(t, matcher)) for t in ws.tensions()
+                         if wanted("tensions", t.id)))
+    collect("commitments", ((c, scrub_commitment(c, matcher)) for c in ws.commitments()
+                            if wanted("commitments", c.id)))
     for collection, before, after in pending:
         op.write(collection, after, before)
         changed.append(after.id)
@@ -132,6 +163,8 @@ def sweep(ws: Workspace, op: Operation, matcher: Matcher, *, person: Participant
             continue
         updates = []
         for doc in ws.storage.iterate(collection):
+            if not wanted(collection, str(doc.get("id"))):
+                continue
             scrubbed = matcher.scrub_value(doc)
             if scrubbed != doc:
                 updates.append(scrubbed)

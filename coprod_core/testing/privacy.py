@@ -90,7 +90,9 @@ def backend_config(backend: str, pm: Any, tmp_path: Path) -> dict[str, Any]:
 
 
 @contextmanager
-def backend_workspace(backend: str, folder: Path, pm: Any, clock: Any) -> Iterator[Any]:
+def backend_workspace(backend: str, folder: Path, pm: Any, clock: Any,
+                      config: dict[str, Any] | None = None) -> Iterator[Any]:
+    """An open workspace on ``backend`` in ``folder``; ``config`` adds tables to coprod.toml."""
     import tomli_w
 
     from coprod_core.workspace import Workspace
@@ -98,7 +100,8 @@ def backend_workspace(backend: str, folder: Path, pm: Any, clock: Any) -> Iterat
     folder.mkdir(parents=True, exist_ok=True)
     table = backend_config(backend, pm, folder)
     (folder / "coprod.toml").write_text(
-        tomli_w.dumps({"workspace": {"org": "Riverside Partnership"}, "storage": table}),
+        tomli_w.dumps({"workspace": {"org": "Riverside Partnership"}, "storage": table,
+                       **(config or {})}),
         encoding="utf-8")
     ws = Workspace.open(folder, plugins=pm, clock=clock, actor="tester")
     try:
