@@ -19,7 +19,6 @@ import importlib
 import math
 import os
 import re
-import threading
 import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -396,24 +395,6 @@ backend = "{backend}"
 # partner and volunteer: name = "Label people read".
 # custom = {{ carer = "Carer or family member" }}
 """
-
-
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Replace ``path`` with ``text`` so that readers see the old or the new file."""
-    path = Path(path)
-    # Unique per thread too: the web front writes from several threads at once.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def parse_value(text: str) -> Any:

@@ -75,13 +75,31 @@ def check_backend(c: Checkup) -> Iterator[Finding]:
                   message=f"the {c.config.backend} backend opened")
 
 
+def _cannot_save(c: Checkup) -> str | None:
+    return getattr(c.workspace.storage, "cannot_save", None) if c.workspace else None
+
+
 def check_filesystem(c: Checkup) -> Iterator[Finding]:
-    for notice in c.notices:
+    notices = [n for n in c.notices if n != _cannot_save(c)]
+    for notice in notices:
         yield Finding(check="filesystem", level=WARNING, message=notice,
                       fix="move the workspace to a local disk, or to PostgreSQL")
-    if c.workspace is not None and not c.notices:
+    if c.workspace is not None and not notices:
         yield Finding(check="filesystem", level=OK,
                       message="no network filesystem under the workspace")
+
+
+def check_writable(c: Checkup) -> Iterator[Finding]:
+    """Whether changes can be saved (a full disk or a read-only place stops them)."""
+    if c.workspace is None:
+        return
+    reason = _cannot_save(c)
+    if reason:
+        yield Finding(check="writable", level=WARNING, message=reason,
+                      fix="nothing saved is lost: once there is space or permission again, "
+                          "the next command finishes any change that was under way")
+    else:
+        yield Finding(check="writable", level=OK, message="changes can be saved")
 
 
 def _loose(path: Path) -> bool:
@@ -170,7 +188,19 @@ def check_counters(c: Checkup) -> Iterator[Finding]:
                     "or restore a backup")
 
 
-#: Every check, in order. Append a function to add one.
+def check_leftovers(c: Checkup) -> Iterator[Finding]:
+    """Copies a coprod that stopped part-way left: temporary files, partial migrations."""
+    from .files import find_leftovers
+
+    found = find_leftovers(c.root)
+    for item in found:
+        yield Finding(check="leftovers", level=WARNING, message=f"{item.path}: {item.what}",
+                      fix=item.fix)
+    if not found:
+        yield Finding(check="leftovers", level=OK,
+                      message="no copies left behind by a coprod that stopped part-way")
+
+
 def check_privacy(c: Checkup) -> Iterator[Finding]:
     """Rights requests past their due date, and people due for retention review."""
     if c.workspace is None:
@@ -189,9 +219,10 @@ def check_privacy(c: Checkup) -> Iterator[Finding]:
                       message="no rights request is past its due date")
 
 
+#: Every check, in order. Append a function to add one.
 CHECKS: list[Check] = [
-    check_config, check_backend, check_filesystem, check_permissions, check_integrity,
-    check_documents, check_counters, check_privacy,
+    check_config, check_backend, check_filesystem, check_writable, check_permissions,
+    check_leftovers, check_integrity, check_documents, check_counters, check_privacy,
 ]
 
 

@@ -100,5 +100,14 @@ class StorageError(CoprodError):
     """The storage backend could not do what was asked."""
 
 
-class Conflict(CoprodError):
-    """A write would clash with what is already stored (a duplicate id or name)."""
+class OutputError(CoprodError):
+    """A file or folder could not be written where a person asked.
+
+    ``reason`` is the part after the path (for a caller that names the place
+    differently); ``errno`` is the operating system's code, when there was one.
+    """
+
+    def __init__(self, message: str, *, reason: str = "", code: int | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason or message
+        self.errno = code

@@ -8,6 +8,7 @@ file. Backends that keep files warn when their files sit on one.
 from __future__ import annotations
 
 import os
+from contextlib import suppress
 from pathlib import Path
 
 #: Filesystem types (as /proc/mounts names them) that are reached over a network.
@@ -76,4 +77,5 @@ def owner_only(path: str | os.PathLike[str]) -> None:
     except FileNotFoundError:
         return
     if st.st_uid == os.getuid() and st.st_mode & 0o077:
-        os.chmod(path, st.st_mode & 0o700)
+        with suppress(OSError):  # a read-only place: doctor names the loose permissions
+            os.chmod(path, st.st_mode & 0o700)

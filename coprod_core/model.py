@@ -409,16 +409,6 @@ class Commitment(_Lifecycled):
 
 
 @frozen(kw_only=True)
-class AuditEntry:
-    """One change: when, by whom, which operation, which records. Never values."""
-
-    at: dt.datetime = field(converter=_utc)
-    actor: str
-    operation: str
-    ids: tuple[str, ...] = field(default=(), converter=_tuple)
-
-
-@frozen(kw_only=True)
 class Submission:
     """One filled-in intake form: which form, which version of it, about whom, by whom.
 

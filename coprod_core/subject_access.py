@@ -28,7 +28,6 @@ from .access_letter import (  # noqa: F401 (the letter's names, as they were her
     render_markdown,
     words_for,
 )
-from .errors import CoprodError
 from .finder import REDACTED, Found, Others, Place, audit_names, find  # noqa: F401
 from .protection.records import EXPORTS, REQUESTS
 
@@ -199,27 +198,18 @@ def export(ws: Workspace, participant_id: str, path: str | Path, *, fmt: str | N
     the ``exports`` collection, with the path) so that erasing the person
     later deletes the file too.
     """
-    from .config import write_atomic
+    from .files import atomic_write, check_output, data_hash, ledger_of
     from .protection.records import ExportRecord
 
-    target = Path(path).expanduser().absolute()
+    target = check_output(Path(path).expanduser().absolute(), force=force)
     chosen = format_for(target, fmt)
-    if target.is_dir():
-        raise CoprodError(f"{target} is a folder; name a file to write the export to")
-    if target.exists() and not force:
-        raise CoprodError(f"{target} already exists; choose another file or add --force "
-                          "to replace it")
-    if not target.parent.is_dir():
-        raise CoprodError(f"cannot write {target}: folder {target.parent} does not exist")
     with ws.operation("participant.export") as op:
         person = ws.participant(participant_id)
         text = render(collect(ws, person.id), chosen, words_for(ws))
         record = ExportRecord(id=op.new_id(EXPORTS), participant_id=person.id,
-                              path=str(target), format=chosen, at=ws.now())
+                              path=str(target), format=chosen, at=ws.now(),
+                              content_hash=data_hash(text))
         op.write(EXPORTS, record)
         op.touch(person.id)
-        try:
-            write_atomic(target, text)
-        except OSError as exc:
-            raise CoprodError(f"cannot write {target}: {exc.strerror}") from None
+        atomic_write(target, text, ledger=ledger_of(ws.root))
     return target

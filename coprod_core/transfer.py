@@ -29,7 +29,6 @@ every record, and only then writes, in one transaction.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
@@ -112,25 +111,45 @@ def write_export(storage: Storage, out: IO[str],
 
 
 def export_file(storage: Storage, path: Path, *, force: bool = False,
-                collections: Mapping[str, Collection] | None = None) -> dict[str, int]:
-    """Export to ``path`` atomically (temporary file, fsync, rename), owner-readable only."""
-    path = Path(path)
-    if path.exists() and not force:
-        raise CoprodError(f"{path} already exists; choose another name or pass --force")
-    if not path.parent.is_dir():
-        raise CoprodError(f"cannot write {path}: folder {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            counts = write_export(storage, out, collections)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+                collections: Mapping[str, Collection] | None = None,
+                ledger: Path | None = None) -> dict[str, int]:
+    """Export to ``path`` atomically, owner-readable only, by the output-path rule
+    (:func:`coprod_core.files.check_output`). ``ledger`` is the workspace's
+    ledger folder, so that a copy left by a killed export can be found."""
+    from .files import atomic_open, check_output
+
+    path = check_output(path, force=force)
+    with atomic_open(path, "w", encoding="utf-8", newline="\n", ledger=ledger) as out:
+        counts = write_export(storage, out, collections)
     return counts
+
+
+def backup_file(storage: Storage, path: Path, *, force: bool = False,
+                collections: Mapping[str, Collection] | None = None,
+                ledger: Path | None = None) -> dict[str, int] | None:
+    """A consistent copy of ``storage`` at ``path``, owner-readable only.
+
+    With a backend that offers ``backup(target)`` (SQLite), the copy is its
+    own kind of file, and None is returned; otherwise it is an export, and
+    its counts are returned. The output-path rule applies, and the copy is
+    written beside ``path`` under a temporary name first (recorded in the
+    workspace's ``ledger``), so a backup that is stopped part-way leaves a
+    copy that the next ``coprod`` run finds and removes.
+    """
+    from .files import atomic_path, check_output
+
+    path = check_output(path, force=force)
+    take = getattr(storage, "backup", None)
+    if take is None:
+        return export_file(storage, path, force=force, collections=collections,
+                           ledger=ledger)
+    with atomic_path(path, ledger=ledger) as tmp:
+        try:
+            take(tmp)
+        except CoprodError as exc:
+            # The backend names the temporary file it was writing; name the one asked for.
+            raise StorageError(str(exc).replace(str(tmp), str(path))) from None
+    return None
 
 
 # ---------------------------------------------------------------- reading

@@ -28,13 +28,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import serialise
-from .config import CONFIG_NAME, Config, default_toml, write_atomic
+from .config import CONFIG_NAME, Config, default_toml
 from .errors import (
     ConfigError,
     CoprodError,
     InvalidValue,
     WorkspaceNotFound,
 )
+from .files import atomic_write, private_folder, sweep_leftovers
 from .model import (
     Authority,
     Commitment,
@@ -138,10 +139,16 @@ class Workspace:
         # Read before opening, so a plugin's malformed collection fails with nothing open.
         pm.registry.collections  # noqa: B018
         storage = backend.open(config.root, config.storage_options)
+        if config.root is not None:
+            # Copies a coprod stopped part-way left behind (doctor names what stays).
+            sweep_leftovers(config.root)
         ws = cls(config, storage, plugins=pm, clock=clock,
                  actor=resolve_actor(actor, config), warn=warn)
         for notice in getattr(storage, "notices", ()):
             ws.warn(notice)
+        # A full disk or a read-only place: reading works, and people are told plainly.
+        if getattr(storage, "cannot_save", None):
+            ws.warn(storage.cannot_save)
         return ws
 
     @classmethod
@@ -171,7 +178,7 @@ class Workspace:
             raise WorkspaceNotFound(f"{folder} exists and is not a folder")
         created = make_folders(folder)
         try:
-            write_atomic(config_path, default_toml(org, backend))
+            atomic_write(config_path, default_toml(org, backend))
             return cls.open(folder, plugins=plugins, clock=clock, actor=actor)
         except BaseException:
             config_path.unlink(missing_ok=True)
@@ -216,6 +223,14 @@ class Workspace:
 
     def today(self) -> dt.date:
         return self.now().date()
+
+    def redactor(self, *, names: bool = False) -> Any:
+        """What takes out of a report's free text the names of everyone who may not
+        be named in it (everyone, unless ``names``): a
+        :class:`coprod_core.protection.redaction.Redactor`."""
+        from .protection.redaction import Redactor
+
+        return Redactor.for_workspace(self, names=names)
 
     # ------------------------------------------------------------ operations
 
@@ -392,7 +407,7 @@ def make_folders(folder: Path) -> list[Path]:
     missing.reverse()
     try:
         for path in missing:
-            path.mkdir()
+            private_folder(path)  # 0700 whatever the umask: a workspace holds personal data
     except OSError as exc:
         remove_folders(missing)
         raise CoprodError(f"cannot create the folder {folder} ({_reason(exc)})") from None

@@ -162,6 +162,12 @@ def test_migrate_that_fails_to_verify_leaves_the_config(filled, workspace_dir, m
     one_line_error(filled("migrate", "--to", "json"), "does not match the source",
                    "coprod.toml was not changed")
     assert (workspace_dir / "coprod.toml").read_text() == before
+    # The partial copy is named, with how to remove it, until it is removed.
+    doctor = filled("doctor").stdout
+    data = workspace_dir / "coprod-data"
+    assert f"warning leftovers: {data}: a partial copy made by a `coprod migrate --to json`" \
+        in doctor
+    assert f"what to do: rm -r '{data}', then delete {workspace_dir / '.coprod-tmp'}/" in doctor
 
 
 def test_migrate_refuses_a_target_that_holds_records(filled, workspace_dir):

@@ -19,3 +19,9 @@ class TestJSON(StorageConformance):
     @pytest.fixture
     def make_storage(self, tmp_path):
         return functools.partial(JSONStorage, tmp_path / "coprod-data")
+
+    @pytest.fixture
+    def stored_bytes(self, tmp_path):
+        return lambda storage: b"".join(
+            p.read_bytes() for p in sorted((tmp_path / "coprod-data").rglob("*"))
+            if p.is_file())

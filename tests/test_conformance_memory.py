@@ -12,3 +12,7 @@ class TestMemory(StorageConformance):
     @pytest.fixture
     def make_storage(self):
         return MemoryStorage
+
+    @pytest.fixture
+    def stored_bytes(self):
+        return lambda storage: storage.stored_bytes()

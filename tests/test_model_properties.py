@@ -23,7 +23,6 @@ from coprod_core import lifecycle, serialise
 from coprod_core.errors import IllegalMove, InvalidValue, ValidationFailed
 from coprod_core.model import (
     Attendance,
-    AuditEntry,
     Commitment,
     ConsentRecord,
     Demographic,
@@ -348,7 +347,6 @@ def test_records_round_trip_through_their_stored_documents(collection, strategy,
     (Feedback, cs.ids_of("participants").flatmap(cs.feedback)),
     (Transition, cs.transitions()),
     (ProgressUpdate, cs.timestamps().flatmap(cs.progress_updates)),
-    (AuditEntry, cs.audit_entries()),
 ], ids=lambda v: v.__name__ if isinstance(v, type) else "")
 @given(data=st.data())
 def test_every_model_class_round_trips(cls, strategy, data):

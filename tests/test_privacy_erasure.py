@@ -219,6 +219,7 @@ def test_an_export_that_cannot_be_deleted_is_reported(memory_workspace, tmp_path
     path.mkdir()  # something else now sits where the export was
     result = privacy.erase(ws, p.id)
     assert result.files_deleted == []
-    assert warnings == [f"could not delete the export {path} (Is a directory); "
-                        "delete it by hand"]
+    assert [(k.path, k.reason) for k in result.kept] == [
+        (str(path), "it is a folder now, not the file coprod wrote; it was left untouched")]
+    assert path.is_dir()
     assert ws.participant(p.id).erased_at is not None

@@ -130,7 +130,7 @@ def test_export_refuses_bad_paths(memory_workspace, tmp_path):
     ws = memory_workspace
     p = ws.add_participant("Ann Lee", role="staff")
     (tmp_path / "taken.json").write_text("keep me")
-    with pytest.raises(CoprodError, match="already exists; choose another file or add --force"):
+    with pytest.raises(CoprodError, match="already exists; choose another name or add --force"):
         subject_access.export(ws, p.id, tmp_path / "taken.json")
     assert (tmp_path / "taken.json").read_text() == "keep me"
     with pytest.raises(CoprodError, match="does not exist"):
@@ -155,7 +155,7 @@ def test_export_cli_writes_and_refuses_to_overwrite(run, tmp_path):
     again = run("participant", "export", "P-1", "-o", str(target), "--format", "json")
     assert again.exit_code == 1
     assert again.stdout == ""
-    assert again.stderr == (f"error: {target} already exists; choose another file or add "
+    assert again.stderr == (f"error: {target} already exists; choose another name or add "
                             "--force to replace it\n")
     assert target.read_bytes() == written
     forced = run("participant", "export", "P-1", "-o", str(target), "--format", "json",

@@ -185,7 +185,8 @@ def test_a_commit_the_disk_refuses_is_reported_not_half_kept(tmp_path, plugin_ma
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(json_backend, "write_file", no_space)
-    with pytest.raises(StorageError, match="could not save"):
+    with pytest.raises(StorageError, match="this change was not saved: changes cannot be "
+                                           r"saved .* until there is space"):
         ws.add_participants([{"name": "A", "role": "staff"}, {"name": "B", "role": "staff"}])
     monkeypatch.undo()
     ws.close()

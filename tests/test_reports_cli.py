@@ -76,7 +76,8 @@ def test_write_html_then_refuse_to_overwrite(filled, tmp_path):
     again = filled("report", "tensions", "-o", str(target))
     assert again.exit_code == 1
     assert again.stdout == ""
-    assert again.stderr == f"error: {target} already exists; add --force to replace it\n"
+    assert again.stderr == (f"error: {target} already exists; choose another name or add "
+                            "--force to replace it\n")
     assert "<h1>Summary</h1>" in target.read_text()
     forced = filled("report", "tensions", "-o", str(target), "--force")
     assert forced.exit_code == 0, forced.stderr
@@ -126,7 +127,7 @@ def test_unwritable_and_missing_folders(filled, tmp_path):
     folder.mkdir()
     clash = filled("report", "summary", "-o", str(folder), "--force")
     assert clash.exit_code == 1
-    assert clash.stderr == f"error: {folder} is a folder; name a file to write the report to\n"
+    assert clash.stderr == f"error: {folder} is a folder; name a file to write to\n"
 
 
 def test_names_need_the_flag_and_consent(filled):

@@ -13,6 +13,7 @@ from coprod_core.errors import ConfigError
 from coprod_core.reports import (
     Chart,
     Column,
+    Count,
     Figure,
     Hidden,
     LazyRows,
@@ -26,8 +27,9 @@ from coprod_core.reports import (
     Series,
     Table,
     ValueType,
+    of,
 )
-from coprod_core.reports.disclosure import Rule, apply
+from coprod_core.reports.disclosure import Rule, apply, verify
 
 PEOPLE, NUMBER, PERCENT = ValueType.PEOPLE, ValueType.NUMBER, ValueType.PERCENT
 NOW = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
@@ -155,9 +157,10 @@ def _report(*blocks):
 
 def test_apply_covers_every_block_and_says_so():
     report = apply(_report(
-        Paragraph(text="{n} people came", figures={"n": Figure(value=4)}),
-        Metrics(items=[Metric(label="m", value=12)]),
-        Chart(title="c", labels=["a"], series=[Series(name="s", values=[5])], alt="a"),
+        Paragraph(text="{n} people came", figures={"n": Figure(value=Count(4, of("a")))}),
+        Metrics(items=[Metric(label="m", value=Count(12, of("b")))]),
+        Chart(title="c", labels=["a"], series=[Series(name="s", values=[Count(5, of("c"))])],
+              alt="a"),
     ))
     paragraph, figures, chart = report.sections[0].blocks
     assert paragraph.fill(lambda v, k: "*" if isinstance(v, Hidden) else str(v)) == \
@@ -168,6 +171,18 @@ def test_apply_covers_every_block_and_says_so():
     assert "from 1 to 7 are shown as *" in report.disclosure.note
     with pytest.raises(ValueError, match="already been applied"):
         apply(report)
+
+
+def test_a_count_that_does_not_say_whom_it_counts_is_shown_only_when_nothing_is_hidden():
+    plain = apply(_report(Metrics(items=[Metric(label="m", value=12),
+                                         Metric(label="n", value=20)])))
+    assert [m.value for m in plain.sections[0].blocks[0].items] == [10, 20]
+    mixed = apply(_report(
+        Metrics(items=[Metric(label="m", value=12), Metric(label="n", value=Count(3, of("x")))]),
+    ))
+    assert [m.value for m in mixed.sections[0].blocks[0].items] == [
+        Hidden("secondary"), Hidden("small")]
+    assert verify(mixed) == []
 
 
 def test_off_says_internal_use_on_its_face():

@@ -124,6 +124,13 @@ def test_every_page_has_no_axe_violations(server, browser, web, width, tmp_path)
     page = context.new_page()
     page.goto(server)
     _check(page, f"board-{width}", tmp_path)
+    # A phone gets the chart drawn for its width; its words stay at least 15 px.
+    shown, hidden = ("svg.narrow", "svg.wide") if width < 600 else ("svg.wide", "svg.narrow")
+    assert page.locator(shown).first.is_visible()
+    assert not page.locator(hidden).first.is_visible()
+    if width < 600:
+        label = page.locator("svg.narrow text").first.bounding_box()
+        assert label is not None and label["height"] >= 12
     page.goto(f"{server}/login")
     _check(page, f"login-{width}", tmp_path)
     page.get_by_role("button", name="Sign in").click()  # empty: the error summary

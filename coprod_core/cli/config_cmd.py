@@ -66,14 +66,15 @@ def set_(key: str, value: str) -> None:
     not kept. Where records are kept ([storage]) can only be changed this way
     while the workspace holds none: move records with `coprod migrate`.
     """
-    from coprod_core.config import dump, parse_value, set_key, write_atomic
+    from coprod_core.config import dump, parse_value, set_key
+    from coprod_core.files import atomic_write
 
     path = _config_path()
     current = _checked(path)
     updated = _check_plugins(set_key(current, key, parse_value(value)))
     if _where_records_are(updated) != _where_records_are(current):
         _refuse_moving_records(current, key)
-    write_atomic(path, dump(updated))
+    atomic_write(path, dump(updated))
     click.echo(f"{key} = {parse_value(value)!r} saved in {path}")
 
 

@@ -33,9 +33,11 @@ def export(ws: Any, output: Path, force: bool) -> None:
     """Write the whole workspace to one JSON file: every record (plugin ones
     too), the id counters and the audit log. The file holds personal data:
     keep it as safe as the workspace."""
+    from coprod_core.files import ledger_of
     from coprod_core.transfer import export_file
 
-    counts = export_file(ws.storage, output, force=force, collections=ws.collections)
+    counts = export_file(ws.storage, output, force=force, collections=ws.collections,
+                         ledger=ledger_of(ws.root))
     click.echo(f"exported {_summary(counts)} and {counts['audit']} audit entries to {output}")
 
 
@@ -63,34 +65,15 @@ def backup(ws: Any, output: Path, force: bool) -> None:
     With SQLite, OUT is a SQLite database (open it by pointing [storage] path
     at it); with other backends, OUT is an export (restore it with `coprod import`).
     """
-    import contextlib
-    import os
+    from coprod_core.files import ledger_of
+    from coprod_core.transfer import backup_file
 
-    from coprod_core.errors import CoprodError
-    from coprod_core.transfer import export_file
-
-    if output.exists() and not force:
-        raise CoprodError(f"{output} already exists; choose another name or pass --force")
-    take = getattr(ws.storage, "backup", None)
-    if take is None:
-        counts = export_file(ws.storage, output, force=True, collections=ws.collections)
+    counts = backup_file(ws.storage, output, force=force, collections=ws.collections,
+                         ledger=ledger_of(ws.root))
+    if counts is None:
+        click.echo(f"backed up the {ws.storage.name} database to {output}")
+    else:
         click.echo(f"backed up {_summary(counts)} to {output} (a coprod export)")
-        return
-    if not output.parent.is_dir():
-        raise CoprodError(f"cannot write {output}: folder {output.parent} does not exist")
-    tmp = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    try:
-        take(tmp)
-        os.replace(tmp, output)
-    except OSError as exc:
-        raise CoprodError(f"cannot write {output}: {exc.strerror}") from None
-    except CoprodError as exc:
-        # The backend names the temporary file it was writing; name the one asked for.
-        raise CoprodError(str(exc).replace(str(tmp), str(output))) from None
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-    click.echo(f"backed up the {ws.storage.name} database to {output}")
 
 
 @click.command("migrate",

@@ -152,7 +152,10 @@ def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
     The tombstone keeps their id, role, the day they were added and when
     they were erased, so totals stay true. Their name, pseudonym, email and
     phone are also removed from notes and descriptions elsewhere, and the
-    subject access exports made of them are deleted. This cannot be undone.
+    subject access exports made of them are deleted while they are as coprod
+    wrote them. Any other copy that may hold them (a changed export, another
+    person's export that mentions them, a copy an interrupted backup left) is
+    listed with what to do. This cannot be undone.
     """
     from coprod_core.services import erasure
 
@@ -166,6 +169,8 @@ def erase(ws: Any, participant_id: str, yes: bool, as_json: bool) -> None:
                f"{'s' if len(result.changed) != 1 else ''} changed")
     for path in result.files_deleted:
         click.echo(f"deleted export {path}")
+    for kept in result.kept:
+        click.echo(f"kept {kept.path}: {kept.reason}; {kept.fix}")
 
 
 # ---------------------------------------------------------------- coprod privacy

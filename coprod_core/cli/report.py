@@ -92,7 +92,11 @@ def report(kind: str | None, args: tuple[str, ...], format_name: str | None,
                 stream.write(chunk)
         stream.flush()
         return
-    written = write(rendered, output, force=force)
+    from coprod_core.files import ledger_of
+
+    # Names, or a folder of rows, are personal data: owner-only whatever the umask.
+    written = write(rendered, output, force=force, private=names or fmt.folder,
+                    ledger=ledger_of(ws.root))
     what = f"{len(written)} files in {output}" if isinstance(rendered, reports.Files) \
         else str(output)
     click.echo(f"wrote {what}")

@@ -46,8 +46,9 @@ def init(directory: Path, org: str, backend: str, config_file: Path | None) -> N
 
 def _from_config(directory: Path, config_file: Path) -> Any:
     """A workspace in ``directory`` whose coprod.toml is a copy of ``config_file``."""
-    from coprod_core.config import CONFIG_NAME, Config, write_atomic
+    from coprod_core.config import CONFIG_NAME, Config
     from coprod_core.errors import ConfigError
+    from coprod_core.files import atomic_write
     from coprod_core.workspace import Workspace, make_folders, remove_folders
 
     directory = directory.expanduser().resolve()
@@ -58,7 +59,7 @@ def _from_config(directory: Path, config_file: Path) -> Any:
     Config.from_toml(config_file)  # a mistake is reported against the file given
     created = make_folders(directory)
     try:
-        write_atomic(target, config_file.read_bytes())
+        atomic_write(target, config_file.read_bytes())
         return Workspace.open(directory, actor=_actor())
     except BaseException:
         target.unlink(missing_ok=True)

@@ -27,7 +27,6 @@ import csv
 import datetime as dt
 import functools
 import io
-import os
 from collections.abc import Callable, Iterator
 from difflib import get_close_matches
 from pathlib import Path
@@ -38,6 +37,7 @@ from attrs import define, field
 
 from .. import ids, serialise
 from ..errors import CoprodError, InvalidValue, ValidationFailed
+from ..files import atomic_open, ledger_of
 from ..model import ConsentMethod, ConsentRecord, Participant, Submission
 from . import RESERVED_NAMES, AnswersInvalid, FormDefinition
 from .catalogue import Catalogue
@@ -254,10 +254,12 @@ def import_csv(
     importer.chunk_size = chunk
     raw, text = _open(path)
     problems: list[tuple[int, str, str]] = []
-    rejected_tmp = path.with_name(f".{path.stem}.rejected.{os.getpid()}.tmp")
+    rejected_path = path.with_name(f"{path.stem}.rejected.csv")
     rejected_writer: Any = None
-    rejected_file: Any = None
-    try:
+    # The rejected rows are written owner-only, beside the file, and replace an
+    # older one only when the import has been saved (ExitStack: opened lazily).
+    rejected = contextlib.ExitStack()
+    with rejected:
         with raw, text, ws.operation(f"intake.import.{form.name}") as op:
             importer.op = op
             reader = csv.reader(text)
@@ -281,8 +283,11 @@ def import_csv(
                         continue
                     if skip_invalid:
                         if rejected_writer is None:
-                            rejected_tmp.unlink(missing_ok=True)  # a killed run's
-                            rejected_file = _owner_only(rejected_tmp)
+                            # UTF-8 with a byte-order mark: spreadsheet programs then
+                            # read accented names right.
+                            rejected_file = rejected.enter_context(atomic_open(
+                                rejected_path, "w", encoding="utf-8-sig", newline="",
+                                ledger=ledger_of(ws.root)))
                             rejected_writer = csv.writer(rejected_file, quoting=csv.QUOTE_ALL)
                             rejected_writer.writerow(
                                 [*importer.without_reasons(header), REASONS])
@@ -310,25 +315,9 @@ def import_csv(
             importer.flush()
             if progress is not None:
                 progress(raw.tell() - seen)
-        if rejected_file is not None:
-            rejected_file.close()
-            result.rejected_path = path.with_name(f"{path.stem}.rejected.csv")
-            os.replace(rejected_tmp, result.rejected_path)
-    finally:
-        if rejected_file is not None and not rejected_file.closed:
-            rejected_file.close()
-        rejected_tmp.unlink(missing_ok=True)
+        if rejected_writer is not None:
+            result.rejected_path = rejected_path
     return result
-
-
-def _owner_only(path: Path) -> Any:
-    """A new text file at ``path`` that only its owner can read, whatever the umask.
-
-    UTF-8 with a byte-order mark: spreadsheet programs then read accented
-    names right.
-    """
-    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    return os.fdopen(fd, "w", encoding="utf-8-sig", newline="")
 
 
 def _why(problems: list[tuple[int, str, str]]) -> str:

@@ -194,8 +194,8 @@ def write_rejected(path: Path, importer: Importer, rejected: dict[int, list[Prob
     each row says what was wrong in a ``problems`` column (CSV) or key (JSON
     lines), which importers ignore.
     """
-    from ..config import write_atomic
+    from ..files import atomic_write
 
     target, chunks = importer.rejected(path, rejected)
-    write_atomic(target, "".join(chunks).encode("utf-8-sig"))
+    atomic_write(target, "".join(chunks).encode("utf-8-sig"))
     return target

@@ -31,17 +31,20 @@ class Matcher:
     as "River") only as written or in capitals, so that "river" in a
     sentence is left alone. Each part of a name of three letters or more
     is matched too: people are often written by their first name.
+    ``any_case`` matches a one-word name or pseudonym whatever its case too
+    (reports take no chances: "river" goes with "River"); a part of a longer
+    name is still matched only as written or in capitals.
     """
 
-    def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False
-                 ) -> None:
+    def __init__(self, person: Participant, *, names: bool = True, with_id: bool = False,
+                 any_case: bool = False) -> None:
         loose: set[str] = set()
         exact: set[str] = set()
         for name in (person.name, person.pseudonym):
             if not name or not names or person.is_erased:
                 continue
             words = name.split()
-            if len(words) > 1:
+            if len(words) > 1 or any_case:
                 loose.update(_variants(name))
             else:
                 exact.update(_variants(name, folded=False))
@@ -69,10 +72,10 @@ class Matcher:
             return False
         return any(r is not None and r.search(text) for r in (self._loose, self._exact))
 
-    def scrub(self, text: str) -> str:
+    def scrub(self, text: str, marker: str = MARKER) -> str:
         for regex in (self._loose, self._exact):
             if regex is not None:
-                text = regex.sub(MARKER, text)
+                text = regex.sub(marker, text)
         return text
 
     def scrub_optional(self, text: str | None) -> str | None:

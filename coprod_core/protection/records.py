@@ -14,7 +14,7 @@ from typing import Any
 from attrs import field, frozen
 from attrs import validators as v
 
-from ..model import date_in_range
+from ..model import _optional_text, date_in_range  # one converter for optional text
 from ..vocabulary import REQUEST_TYPES
 from .settings import add_months
 
@@ -27,10 +27,6 @@ REQUESTS = "rights_requests"
 EXPORTS = "exports"
 #: Collections data protection owns; the generic sweeps treat them on their own.
 OWN_COLLECTIONS = (REQUESTS, EXPORTS)
-
-
-def _optional_text(value: str | None) -> str | None:
-    return (value or "").strip() or None
 
 
 @frozen(kw_only=True)
@@ -70,6 +66,10 @@ class ExportRecord:
     path: str
     format: str
     at: dt.datetime
+    #: The hash of what was written (``sha256:<hex>``): erasure deletes the file
+    #: only while it still holds exactly that. None for exports made before
+    #: coprod kept it.
+    content_hash: str | None = None
 
 
 def due_date(received: dt.date) -> dt.date:

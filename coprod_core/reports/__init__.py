@@ -18,9 +18,12 @@ from attrs import evolve, field, frozen
 from coprod_core.errors import CoprodError
 
 from .document import (
+    Amount,
+    Breakdown,
     Cell,
     Chart,
     Column,
+    Count,
     Disclosure,
     Figure,
     Hidden,
@@ -28,6 +31,7 @@ from .document import (
     Mean,
     Metric,
     Metrics,
+    Of,
     Paragraph,
     Ratio,
     Report,
@@ -36,6 +40,7 @@ from .document import (
     Series,
     Table,
     ValueType,
+    of,
 )
 
 if TYPE_CHECKING:
@@ -43,10 +48,41 @@ if TYPE_CHECKING:
     from coprod_core.workspace import Workspace
 
 __all__ = [
-    "Cell", "Chart", "Column", "Disclosure", "Figure", "Files", "Hidden", "LazyRows", "Mean",
-    "Metric", "Metrics", "Paragraph", "Params", "Ratio", "Report", "ReportFormat",
-    "ReportKind", "Row", "Section", "Series", "Table", "ValueType", "build", "format_named",
-    "formats", "kind_named", "kinds", "render", "render_bytes",
+    "Amount",
+    "Breakdown",
+    "Cell",
+    "Chart",
+    "Column",
+    "Count",
+    "Disclosure",
+    "Figure",
+    "Files",
+    "Hidden",
+    "LazyRows",
+    "Mean",
+    "Metric",
+    "Metrics",
+    "Of",
+    "Paragraph",
+    "Params",
+    "Ratio",
+    "Report",
+    "ReportFormat",
+    "ReportKind",
+    "Row",
+    "Section",
+    "Series",
+    "Table",
+    "ValueType",
+    "build",
+    "format_named",
+    "formats",
+    "kind_named",
+    "kinds",
+    "of",
+    "publish",
+    "render",
+    "render_bytes",
 ]
 
 
@@ -173,8 +209,7 @@ def format_named(pm: CoprodPluginManager, name: str) -> ReportFormat:
 
 
 def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = None) -> Report:
-    """The report ``kind`` for ``workspace``, with the disclosure rule applied."""
-    from .disclosure import Rule, apply
+    """The report ``kind`` for ``workspace``, ready to publish (see :func:`publish`)."""
 
     chosen = kind_named(workspace.plugins, kind) if isinstance(kind, str) else kind
     params = params or Params()
@@ -191,7 +226,25 @@ def build(workspace: Workspace, kind: str | ReportKind, params: Params | None = 
         for name, value in zip(chosen.arguments, params.args, strict=True):
             shown[name.replace("_", " ").lower()] = value
         report = evolve(report, parameters=shown)
-    return apply(report, Rule.from_config(workspace.config))
+    return publish(workspace, report, names=params.names)
+
+
+def publish(workspace: Workspace, report: Report, *, names: bool = False) -> Report:
+    """The one way a report document becomes publishable, whatever front end asks.
+
+    Names are taken out of every free-text field
+    (:mod:`coprod_core.protection.redaction`: everyone's without ``names``,
+    else those whose consent does not cover naming), then
+    the disclosure rule decides every figure of the whole document at once
+    (:mod:`.disclosure`). Every format, the command line's and the web
+    board's and any plugin's, is given only the result.
+    """
+    from .disclosure import Rule, apply
+
+    report = workspace.redactor(names=names).report(report)
+    report = apply(report, Rule.from_config(workspace.config))
+    assert report.disclosure is not None
+    return evolve(report, disclosure=evolve(report.disclosure, names_redacted=True))
 
 
 def render(report: Report, report_format: ReportFormat,

@@ -22,7 +22,6 @@ use a threshold or rounding laxer than NHS England's.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,10 +29,13 @@ from typing import TYPE_CHECKING, Any
 
 from attrs import evolve, frozen
 
+from .checker import Entry, verify
 from .document import (
+    Amount,
     Cell,
     Chart,
     Column,
+    Count,
     Disclosure,
     Figure,
     Hidden,
@@ -45,19 +47,22 @@ from .document import (
     Ratio,
     Report,
     Row,
-    Section,
     Series,
     Table,
     ValueType,
 )
+from .whole import PLAIN as _PLAIN
+from .whole import PLAIN_VALUES as _PLAIN_VALUES
+from .whole import Decision
 
 if TYPE_CHECKING:
     from coprod_core.config import Config, Context
 
+__all__ = ["DEFAULT_ROUNDING", "DEFAULT_THRESHOLD", "Entry", "Rule", "apply", "check_section",
+           "verify"]
+
 DEFAULT_THRESHOLD = 7
 
-_PLAIN = frozenset({ValueType.TEXT, ValueType.DATE})
-_PLAIN_VALUES = frozenset({str, int, float, dt.date, type(None)})
 DEFAULT_ROUNDING = 5
 
 
@@ -121,9 +126,16 @@ class Rule:
         return round(float(m.value), 1)
 
     def cell(self, value: Cell, kind: ValueType) -> Cell:
-        """One published cell of type ``kind``."""
+        """One published cell of type ``kind``, judged on its own.
+
+        :func:`apply` judges the whole report; this is for one value.
+        """
         if value is None or isinstance(value, Hidden):
             return value
+        if isinstance(value, Count):
+            value = value.value
+        if isinstance(value, Amount):
+            return Hidden("small") if self.small(value.people) else value.value
         if kind is ValueType.PEOPLE:
             if isinstance(value, Ratio | Mean):
                 raise TypeError("a count-of-people cell must hold an int")
@@ -270,7 +282,22 @@ def _secondary(raw: list[Row], published: list[list[Cell]], totals: list[Cell] |
 
 
 def apply(report: Report, rule: Rule | None = None) -> Report:
-    """The report as it may be published: every value passed through ``rule``.
+    """The report as it may be published: every figure decided once, for the whole report.
+
+    Each figure is first judged on its own by ``rule`` (small counts hidden,
+    others rounded; tables and charts marked ``always_suppress`` by the
+    strict rule). Then, population by population, while some hidden count
+    could be worked out by adding and subtracting published figures from
+    anywhere in the report (metrics, table cells and totals, chart values,
+    counts a paragraph tells, percentages with their counts), one of the
+    figures that gives it away is hidden too, everywhere it appears (see
+    :mod:`coprod_core.reports.linear`). Amounts tied to a hidden count, and
+    percentages and means resting on one, are hidden with it.
+
+    A count of people that does not say which people it counts (a plain
+    ``int`` in a people column, rather than a :class:`Count`) cannot be
+    placed in that reckoning, so it is treated with caution: it is shown
+    only when no count of people anywhere in the report is hidden.
 
     Applying it twice is refused: a format is given the result, never the
     raw document.
@@ -278,13 +305,12 @@ def apply(report: Report, rule: Rule | None = None) -> Report:
     if report.disclosure is not None:
         raise ValueError("the disclosure rule has already been applied to this report")
     rule = rule or Rule()
-    sections = tuple(
-        Section(title=s.title, blocks=tuple(rule.block(b) for b in s.blocks))
-        for s in report.sections
-    )
+    decision = Decision(report, rule)
+    sections = decision.publish()
     disclosure = Disclosure(applied=not rule.off, threshold=rule.threshold,
-                            rounding=rule.rounding, note=rule.note())
-    return evolve(report, sections=sections, disclosure=disclosure)
+                            rounding=rule.rounding, note=rule.note(),
+                            ledger=decision.ledger())
+    return evolve(report, sections=sections, disclosure=disclosure, private=())
 
 
 # ------------------------------------------------------------ configuration

@@ -8,6 +8,18 @@ people as a :class:`Mean` with the number of people behind them, so that
 :mod:`coprod_core.reports.disclosure` can apply small-number suppression to
 the whole document once. A format only ever sees the result: plain numbers,
 text, dates and :class:`Hidden` cells.
+
+Each count of people also says *which* people it counts: a :class:`Count`
+carries an :class:`Of`, a population ("people who took part") narrowed by
+breakdowns ("role is staff"). With that, the disclosure step knows that the
+"All roles" total is the sum of the role rows and the same number as the
+"People who took part" figure, and hides whatever would let a hidden count
+be worked out by adding or subtracting figures anywhere in the report. A
+sum of money paid to a few people is an :class:`Amount`, hidden with them.
+
+One piece: this is the vocabulary every kind writes and every format reads;
+a plugin author reads it top to bottom, and the value types refer to each
+other (a :class:`Table` holds :class:`Count` cells that hold an :class:`Of`).
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from typing import Any
 
-from attrs import evolve, field, frozen
+from attrs import field, frozen
 
 
 class ValueType(StrEnum):
@@ -34,6 +46,100 @@ class ValueType(StrEnum):
     DATE = "date"
 
 
+def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value)
+
+
+def _parts(value: str | Iterable[str]) -> frozenset[str]:
+    return frozenset((value,) if isinstance(value, str) else value)
+
+
+@frozen
+class Of:
+    """Which people a figure counts: a population, narrowed by breakdowns.
+
+    ``population`` names the set of people (``"took_part"``: everyone who came
+    to a session in the period); it only has to be the same string for the
+    same people within one report. ``where`` maps each breakdown to the parts
+    counted: ``(("role", {"staff"}),)`` counts the staff among them, and
+    ``(("role", {"lived_experience", "peer_researcher"}),)`` the two roles
+    together. Every person of a population sits in exactly one part of each
+    breakdown. Build one with :func:`of`.
+    """
+
+    population: str
+    where: tuple[tuple[str, frozenset[str]], ...] = ()
+
+    def narrowed(self, **parts: str | Iterable[str]) -> Of:
+        """The same population, narrowed further: ``took_part.narrowed(role="staff")``."""
+        where = dict(self.where)
+        for name, value in parts.items():
+            chosen = _parts(value)
+            where[name] = where[name] & chosen if name in where else chosen
+        return Of(population=self.population, where=tuple(sorted(where.items())))
+
+    def __str__(self) -> str:
+        if not self.where:
+            return self.population
+        narrowed = ", ".join(f"{k} in {{{', '.join(sorted(v))}}}" for k, v in self.where)
+        return f"{self.population} ({narrowed})"
+
+
+def of(population: str, **parts: str | Iterable[str]) -> Of:
+    """``of("took_part", role="staff")``: the staff among the people who took part.
+
+    A part may be one string or several (``role=("lived_experience",
+    "peer_researcher")``), counted together.
+    """
+    return Of(population=population).narrowed(**parts)
+
+
+@frozen(kw_only=True)
+class Breakdown:
+    """Declares that ``parts`` are *all* the parts of a breakdown of a population.
+
+    Without it, the disclosure step assumes people may also sit in parts no
+    figure names, which is the cautious reading for a total. With it, a
+    reader who sees a figure for every part but one can work out the last
+    one from the total, and the disclosure step knows it too.
+    """
+
+    population: str
+    name: str
+    parts: tuple[str, ...] = field(converter=_tuple)
+
+
+@frozen
+class Count:
+    """A count of people, and which people it counts (see :class:`Of`).
+
+    ``of`` may also be a tuple of :class:`Of`: a count of people from several
+    populations added up (first-time visitors plus returning visits).
+    """
+
+    value: int
+    of: Of | tuple[Of, ...]
+
+
+@frozen
+class Amount:
+    """A sum of money (or any figure) about a few people, such as the fees paid to them.
+
+    ``of`` says what it adds up, as an :class:`Of` over a population of its
+    own (``of("money", item="fee", state="paid")``): amounts add up like
+    counts do, so a hidden amount cannot be worked out from a total of
+    amounts either. ``people`` is how many people it is about: it is hidden
+    when they are few. ``counted`` is the count of those people the report
+    shows beside it, if any: it is hidden wherever that count is hidden.
+    ``value`` is what is shown: a number or text (``"£50.00"``).
+    """
+
+    value: str | int | float
+    of: Of
+    people: int
+    counted: Of | None = None
+
+
 @frozen
 class Ratio:
     """A percentage as the counts it comes from, before suppression.
@@ -45,6 +151,10 @@ class Ratio:
     numerator: int
     denominator: int
     people: bool = True
+    #: Which people the numerator and the denominator count, when they are
+    #: counts of people also published elsewhere in the report.
+    numerator_of: Of | None = None
+    denominator_of: Of | None = None
 
     @property
     def percent(self) -> float | None:
@@ -62,6 +172,9 @@ class Mean:
     value: float | None
     basis: int
     people: bool = True
+    #: Which people ``basis`` counts, when that count is published elsewhere:
+    #: the mean is hidden wherever that count is.
+    basis_of: Of | None = None
 
 
 @frozen
@@ -76,11 +189,7 @@ class Hidden:
     reason: str = "small"
 
 
-Cell = str | int | float | dt.date | Ratio | Mean | Hidden | None
-
-
-def _tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value)
+Cell = str | int | float | dt.date | Ratio | Mean | Hidden | Count | Amount | None
 
 
 @frozen(kw_only=True)
@@ -106,6 +215,11 @@ class Paragraph:
     figures: Mapping[str, Figure] = field(factory=dict)
     #: ``text`` for ordinary prose, ``note`` for an aside, ``warning`` for a caution.
     style: str = "text"
+    #: Counts of people the text tells without writing them as numbers: a list
+    #: of the names of those who came tells how many of them were named. They
+    #: are always shown (the text is), so other figures are hidden instead when
+    #: they would give a hidden count away. Dropped by the disclosure step.
+    tells: tuple[Count, ...] = field(default=(), converter=_tuple)
 
     def parts(self) -> Iterator[str | Figure]:
         """The text in pieces: plain strings and the figures between them."""
@@ -271,6 +385,12 @@ class Disclosure:
     rounding: int
     #: What a reader needs to know, in plain words; shown on the report's face.
     note: str
+    #: Every declared figure and what was published for it, for
+    #: :func:`coprod_core.reports.disclosure.verify`; formats ignore it.
+    ledger: tuple[Any, ...] = field(default=(), converter=_tuple, repr=False, eq=False)
+    #: Whether names were taken out of the report's free text
+    #: (:mod:`coprod_core.protection.redaction`).
+    names_redacted: bool = False
 
 
 @frozen(kw_only=True)
@@ -288,6 +408,11 @@ class Report:
     #: A sentence under the title saying what the report is for.
     summary: str | None = None
     sections: tuple[Section, ...] = field(default=(), converter=_tuple)
+    #: Breakdowns whose parts are all named (see :class:`Breakdown`).
+    breakdowns: tuple[Breakdown, ...] = field(default=(), converter=_tuple)
+    #: Counts the report does not print but which must not be worked out from
+    #: it when they are small: the people at a session who are not named.
+    private: tuple[Count, ...] = field(default=(), converter=_tuple)
     #: None until the disclosure rule has been applied.
     disclosure: Disclosure | None = None
 
@@ -300,9 +425,6 @@ class Report:
             for block in section.blocks:
                 if isinstance(block, Table):
                     yield block
-
-    def with_sections(self, sections: Iterable[Section]) -> Report:
-        return evolve(self, sections=tuple(sections))
 
     @property
     def period(self) -> str:

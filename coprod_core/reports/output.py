@@ -1,5 +1,5 @@
-"""Writing a rendered report: one file or a folder, atomically, never over
-something that exists unless asked."""
+"""Writing a rendered report: one file or a folder, atomically, by the
+output-path rule (:func:`coprod_core.files.check_output`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from coprod_core.errors import CoprodError
+from coprod_core.files import (
+    atomic_write,
+    check_output,
+    describe_os_error,
+    private_folder,
+    shown,
+    temp_path,
+)
 
 from . import Files, Output
 
@@ -18,72 +26,49 @@ def _chunks(content: bytes | Iterable[bytes]) -> Iterable[bytes]:
 
 
 def check_target(path: Path, *, force: bool, folder: bool) -> None:
-    """Raise unless ``path`` can be written: its folder exists and is writable,
-    and it does not exist (or ``force``, with the same kind of thing there)."""
-    parent = path.parent if str(path.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise CoprodError(f"cannot write {path}: {parent} is a file, not a folder")
-    if not parent.is_dir():
-        raise CoprodError(f"cannot write {path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise CoprodError(f"cannot write {path}: folder {parent} is not writable")
-    if path.exists() or path.is_symlink():
-        if not force:
-            raise CoprodError(f"{path} already exists; add --force to replace it")
-        if folder and not path.is_dir():
-            raise CoprodError(f"{path} is a file; this report writes a folder: name a folder")
-        if not folder and path.is_dir():
-            raise CoprodError(f"{path} is a folder; name a file to write the report to")
+    """Raise unless ``path`` can be written (see :func:`coprod_core.files.check_output`)."""
+    check_output(path, force=force, folder=folder)
 
 
-def write(output: Output, path: Path, *, force: bool = False) -> list[Path]:
-    """Write ``output`` at ``path`` atomically; returns the files written."""
-    path = Path(path)
-    folder = isinstance(output, Files)
-    check_target(path, force=force, folder=folder)
-    try:
-        if isinstance(output, Files):
-            return _write_folder(output, path)
-        _write_file(_chunks(output), path)
-        return [path]
-    except OSError as exc:
-        raise CoprodError(f"cannot write {path}: {exc.strerror or exc}") from None
+def write(output: Output, path: Path, *, force: bool = False, private: bool = True,
+          ledger: Path | None = None) -> list[Path]:
+    """Write ``output`` at ``path`` atomically; returns the files written.
+
+    ``private`` makes the files ``0600`` (and a folder ``0700``) whatever the
+    umask: a report with names, or a folder of CSV rows, holds personal data.
+    A report without names may pass ``private=False`` and follow the umask.
+    """
+    path = check_output(path, force=force, folder=isinstance(output, Files))
+    if isinstance(output, Files):
+        return _write_folder(output, path, private=private)
+    atomic_write(path, _chunks(output), private=private, ledger=ledger)
+    return [path]
 
 
-def _write_file(chunks: Iterable[bytes], path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for chunk in chunks:
-                fh.write(chunk)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _write_folder(files: Files, path: Path) -> list[Path]:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    old = path.with_name(f".{path.name}.{os.getpid()}.old")
-    tmp.mkdir()
+def _write_folder(files: Files, path: Path, *, private: bool) -> list[Path]:
+    tmp = temp_path(path)
+    old = temp_path(path.with_name(f"{path.name}.old"))
     written = []
     try:
+        if private:
+            private_folder(tmp)
+        else:
+            tmp.mkdir()
         for name, content in files:
             safe = Path(name).name
             if not safe or safe in (".", ".."):
                 raise CoprodError(f"a report format named a file {name!r}; that is not allowed")
-            _write_file(_chunks(content), tmp / safe)
+            atomic_write(tmp / safe, _chunks(content), private=private, sync_folder=False)
             written.append(path / safe)
-        if path.exists():
+        if os.path.lexists(path):
             path.rename(old)
         tmp.rename(path)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if old.exists() and not path.exists():
             old.rename(path)
+        if isinstance(exc, OSError):
+            raise CoprodError(f"cannot write {shown(path)}: {describe_os_error(exc)}") from None
         raise
     shutil.rmtree(old, ignore_errors=True)
     return written

@@ -37,7 +37,7 @@ from .base import call_plugins
 if TYPE_CHECKING:
     from ..workspace import Operation, Workspace
 
-__all__ = ["Erasure", "check", "erase", "erase_in", "scrub_audit", "sweep"]
+__all__ = ["Erasure", "KeptCopy", "check", "erase", "erase_in", "scrub_audit", "sweep"]
 
 
 @frozen(kw_only=True)
@@ -50,11 +50,28 @@ class Erasure:
     changed: tuple[str, ...] = ()
     #: Subject access export files deleted (filled once the erasure committed).
     files_deleted: list[str] = field(factory=list)
+    #: Copies that may still hold the person and that coprod left, with what to do.
+    kept: list[KeptCopy] = field(factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {"participant_id": self.participant_id,
                 "erased_at": self.tombstone.erased_at and self.tombstone.erased_at.isoformat(),
-                "changed": list(self.changed), "files_deleted": list(self.files_deleted)}
+                "changed": list(self.changed), "files_deleted": list(self.files_deleted),
+                "kept": [k.to_json() for k in self.kept]}
+
+
+@frozen(kw_only=True)
+class KeptCopy:
+    """A file that may hold an erased person and that erasure did not delete."""
+
+    path: str
+    #: Why coprod left it: not its own to delete, changed, not a regular file.
+    reason: str
+    #: What the people who run coprod should do about it.
+    fix: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"path": self.path, "reason": self.reason, "fix": self.fix}
 
 
 def check(ws: Workspace, participant_id: str) -> Participant:
@@ -86,20 +103,101 @@ def erase_in(ws: Workspace, op: Operation, person: Participant) -> Erasure:
     changed += sweep(ws, op, Matcher(person), person=person, author=person.id, plugins=True,
                      only=found)
 
-    files: list[str] = []
+    own: list[tuple[str, str | None]] = []
+    result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
     matcher = Matcher(person, with_id=True)
     for doc in list(ws.storage.iterate(EXPORTS)):
-        # Exports of other people can mention this person (a tension they
-        # both took part in): those go too, to be made again if needed.
-        if doc["participant_id"] == person.id or _file_mentions(doc["path"], matcher):
-            files.append(doc["path"])
+        if doc["participant_id"] == person.id:
+            own.append((doc["path"], doc.get("content_hash")))
             op.delete(EXPORTS, doc["id"])
+        elif _file_mentions(doc["path"], matcher):
+            # Another person's export: theirs, never coprod's to delete.
+            result.kept.append(KeptCopy(
+                path=doc["path"],
+                reason=f"it is the export of {doc['participant_id']}, made before "
+                       f"{person.id} was erased",
+                fix=f"make it again (coprod participant export {doc['participant_id']} -o "
+                    f"{doc['path']} --force) if it is still needed; the new one will not "
+                    "hold them"))
     op.needs_purge = True
     op.emit("participant.erased", dead)
-    result = Erasure(participant_id=person.id, tombstone=dead, changed=tuple(changed))
     # Files are not part of the transaction: remove them once it has committed.
-    op.after_commit.append(lambda: result.files_deleted.extend(_remove_files(files, ws.warn)))
+    op.after_commit.append(lambda: _remove_own(ws, person, own, result))
     return result
+
+
+def _remove_own(ws: Workspace, person: Participant, own: list[tuple[str, str | None]],
+                result: Erasure) -> None:
+    """Delete the person's own exports that are still as coprod wrote them; list the rest."""
+    from ..files import remove_if_unchanged
+
+    for path, expected in own:
+        removal = remove_if_unchanged(path, expected)
+        if removal.removed:
+            result.files_deleted.append(path)
+        elif not removal.missing:
+            result.kept.append(KeptCopy(
+                path=path, reason=removal.reason,
+                fix=f"open it: if it is still {person.id}'s export, delete it; if it is "
+                    "someone's own file now, remove what it says about them"))
+    result.kept.extend(_leftovers_holding(ws, person))
+
+
+def _leftovers_holding(ws: Workspace, person: Participant) -> list[KeptCopy]:
+    """Copies a coprod that stopped part-way left (a backup, a migration) holding them."""
+    if ws.root is None:
+        return []
+    from ..files import find_leftovers
+
+    needles = _needles(person)
+    found = []
+    for leftover in find_leftovers(ws.root):
+        if _holds(Path(leftover.path), needles):
+            found.append(KeptCopy(
+                path=leftover.path,
+                reason=f"{leftover.what}; it still holds {person.id}",
+                fix=leftover.fix))
+    return found
+
+
+def _needles(person: Participant) -> list[bytes]:
+    """How the person's name, email and phone sit in a file's bytes (UTF-8, both forms)."""
+    import unicodedata
+
+    found = set()
+    for value in (person.name, person.pseudonym, person.email, person.phone):
+        if value:
+            for form in ("NFC", "NFD"):
+                found.add(unicodedata.normalize(form, value).encode("utf-8"))
+    return sorted(found)
+
+
+def _holds(path: Path, needles: list[bytes]) -> bool:
+    """Whether a regular file (or any under a folder) holds a needle; links not followed."""
+    import os
+    import stat
+
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return any(_holds(child, needles) for child in path.iterdir())
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    keep = max((len(n) for n in needles), default=1)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError:
+        return False
+    with os.fdopen(fd, "rb") as fh:
+        tail = b""
+        while block := fh.read(1 << 20):
+            chunk = tail + block
+            if any(n in chunk for n in needles):
+                return True
+            tail = chunk[-keep:]
+    return False
 
 
 def _drop_submitted_answers(ws: Workspace, op: Operation, participant_id: str) -> list[str]:
@@ -192,22 +290,17 @@ def scrub_audit(ws: Workspace, matcher: Matcher) -> None:
 
 
 def _file_mentions(path: str, matcher: Matcher) -> bool:
+    """Whether the file at ``path`` mentions the person: a regular file only, never
+    followed through a link, never opened in a way that could wait (a named pipe)."""
+    import os
+    import stat
+
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        if not stat.S_ISREG(os.lstat(path).st_mode):
+            return False
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
     except OSError:
         return False
+    with os.fdopen(fd, "rb") as fh:
+        text = fh.read().decode("utf-8", errors="replace")
     return matcher.mentions(text) or matcher.mentions(html.unescape(text))
-
-
-def _remove_files(paths: Iterable[str], warn: Any) -> list[str]:
-    removed = []
-    for path in paths:
-        try:
-            Path(path).unlink()
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            warn(f"could not delete the export {path} ({exc.strerror}); delete it by hand")
-            continue
-        removed.append(path)
-    return removed

@@ -16,6 +16,17 @@ picklable (a module-level function or a :func:`functools.partial` of one)::
         def make_storage(self, tmp_path):
             return functools.partial(open_mine, tmp_path / "data")
 
+Define a ``stored_bytes`` fixture too (a callable taking the open storage
+and returning every byte it keeps: its files, its tables' pages) so that
+the purge test can look for a deleted document in them; without it that
+test is skipped::
+
+        @pytest.fixture
+        def stored_bytes(self, tmp_path):
+            return lambda storage: b"".join(
+                p.read_bytes() for p in sorted((tmp_path / "data").rglob("*"))
+                if p.is_file())
+
 Class attributes tune the run: ``processes`` (False for a backend that
 cannot be shared between processes), ``hypothesis_settings``.
 
@@ -26,6 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from typing import Any, ClassVar
@@ -239,6 +251,13 @@ class StorageConformance:
     @pytest.fixture
     def make_storage(self) -> Callable[[], Storage]:
         raise NotImplementedError("define a make_storage fixture returning an opener")
+
+    @pytest.fixture
+    def stored_bytes(self) -> Callable[[Storage], bytes] | None:
+        """Override to return a callable giving every byte the backend keeps for an
+        open storage (its files; its tables' pages), so that the purge test can
+        look for a deleted document there. Without it that test is skipped."""
+        return None
 
     @pytest.fixture
     def storage(self, make_storage: Callable[[], Storage]) -> Iterator[Storage]:
@@ -557,16 +576,61 @@ class StorageConformance:
         assert [e["actor"] for e in storage.iterate_audit()] == [
             "[erased]", "Ben", "[erased]", "Cara", "Aisha"]
 
-    def test_purge_after_delete(self, storage: Storage) -> None:
+    def test_purge_leaves_no_byte_of_a_deleted_or_overwritten_document(
+            self, storage: Storage, stored_bytes: Callable[[Storage], bytes] | None) -> None:
+        if stored_bytes is None:
+            pytest.skip("define a stored_bytes fixture to check what purge leaves")
+        deleted, overwritten = f"Erase-me-{uuid.uuid4().hex}", f"Old-{uuid.uuid4().hex}"
         with storage.transaction():
-            storage.put("participants", {"id": "P-1", "role": "staff", "name": "Erase me"})
+            storage.put("participants", {"id": "P-1", "role": "staff", "name": deleted})
+            storage.put("participants", {"id": "P-2", "role": "staff", "name": overwritten})
+            storage.put("notes", {"id": "N-1", "text": deleted})
+        # The reader sees what is stored: otherwise the test below could not fail.
+        before = stored_bytes(storage)
+        assert deleted.encode() in before and overwritten.encode() in before
         with storage.transaction():
             storage.delete("participants", "P-1")
+            storage.delete("notes", "N-1")
+            storage.put("participants", {"id": "P-2", "role": "staff", "name": "[erased]"})
         storage.purge()
+        after = stored_bytes(storage)
+        assert deleted.encode() not in after
+        assert overwritten.encode() not in after
         assert storage.get("participants", "P-1") is None
+        assert storage.get("participants", "P-2") == {"id": "P-2", "role": "staff",
+                                                      "name": "[erased]"}
         with storage.transaction():
-            storage.put("participants", {"id": "P-2", "role": "staff"})
-        assert storage.count("participants") == 1
+            storage.put("participants", {"id": "P-3", "role": "staff"})
+        assert storage.count("participants") == 2
+
+    # -- names
+
+    @pytest.mark.parametrize("name", ["Participants", "bad name", "", "1st", "a-b", "x" * 64,
+                                      "doc; DROP TABLE x", "../etc"])
+    def test_invalid_collection_names_are_refused_everywhere(self, storage: Storage,
+                                                             name: str) -> None:
+        from coprod_core.errors import StorageError
+
+        reads: list[Callable[[], Any]] = [
+            lambda: storage.get(name, "P-1"),
+            lambda: list(storage.iterate(name)),
+            lambda: list(storage.iterate(name, {"role": "staff"})),
+            lambda: storage.count(name),
+            lambda: storage.count(name, {"role": "staff"}),
+        ]
+        for read in reads:
+            with pytest.raises(StorageError, match="collection name"):
+                read()
+        writes: list[Callable[[], Any]] = [
+            lambda: storage.put(name, {"id": "P-1"}),
+            lambda: storage.put_many(name, [{"id": "P-1"}]),
+            lambda: storage.delete(name, "P-1"),
+            lambda: storage.next_number(name),
+        ]
+        for write in writes:
+            with pytest.raises(StorageError, match="collection name"), storage.transaction():
+                write()
+        assert storage.collections() == []
 
     # -- several processes
 

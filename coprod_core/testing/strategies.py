@@ -34,7 +34,6 @@ from coprod_core.model import (
     DEFAULT_ROLES,
     SPECIAL_CATEGORIES,
     AttendanceStatus,
-    AuditEntry,
     Authority,
     Commitment,
     CommitmentStatus,
@@ -53,7 +52,6 @@ from coprod_core.model import (
 )
 
 __all__ = [
-    "audit_entries",
     "commitments",
     "config_values",
     "configs",
@@ -61,12 +59,14 @@ __all__ = [
     "dates",
     "demographics",
     "feedback",
+    "fill_workspace",
     "ids_of",
     "json_values",
     "lifecycle_path",
     "names",
     "notes",
     "participants",
+    "programmes",
     "progress_updates",
     "role_names",
     "sessions",
@@ -395,22 +395,6 @@ def commitments(
     return commitment
 
 
-# ---------------------------------------------------------------- audit
-
-
-def audit_entries() -> st.SearchStrategy[AuditEntry]:
-    collections = st.sampled_from(list(ids.CORE_KINDS))
-    some_id = collections.flatmap(ids_of)
-    return st.builds(
-        AuditEntry, at=timestamps(), actor=names(),
-        operation=st.sampled_from([
-            "participant.add", "session.attend", "tension.move", "commitment.make",
-            "demo.build",
-        ]),
-        ids=st.lists(some_id, max_size=4),
-    )
-
-
 # ---------------------------------------------------------------- configuration
 
 
@@ -468,3 +452,142 @@ def one_of_each(strategy: Callable[..., st.SearchStrategy[Any]], key: str,
                 values: Any) -> st.SearchStrategy[Any]:
     """``strategy(**{key: v})`` for each of ``values``, as one strategy."""
     return st.one_of(*(strategy(**{key: v}) for v in values))
+
+
+# ---------------------------------------------------------------- whole workspaces
+
+#: Names as people really have them, for tests that plant names in free text.
+PEOPLE_NAMES = (
+    "Hồng Nhung", "Zoë O'Brien", "Łukasz Wiśniewski", "Ngọc Anh", "Siobhán Ní Bhriain",
+    "Ahmed Khan", "River", "Ann Lee", "José Ramírez", "Straußberg", "Ife Okafor",
+    "Mai-Linh Tran", "Dara", "Søren Ødegård", "Ana María", "Chidi",
+)
+_ROLES = ("lived_experience", "peer_researcher", "staff", "commissioner", "partner",
+          "volunteer")
+_TEMPLATES = ("{} will present to the board", "Ask {} first", "{} said it was unfair.",
+              "Met with {} and the team", "Email {} about it")
+
+
+def _written(draw: st.DrawFn, text: str) -> str:
+    """``text`` as someone might type it: another case, the other Unicode normal form."""
+    import unicodedata
+
+    text = draw(st.sampled_from((text, text.upper(), text.lower(), text.title())))
+    return unicodedata.normalize(draw(st.sampled_from(("NFC", "NFD"))), text)
+
+
+@st.composite
+def programmes(draw: st.DrawFn, *, max_people: int = 24, max_sessions: int = 5
+               ) -> dict[str, Any]:
+    """A whole programme, as plain data for :func:`fill_workspace`.
+
+    People with roles, some agreeing to be named, some with a pseudonym or an
+    email, some with an answer about ethnicity (and the consent for it);
+    sessions with attendance, apologies and ratings; tensions and promises
+    moved along their lifecycles; and free text (what was agreed next,
+    descriptions, progress notes, reasons) that mentions people by name,
+    pseudonym or email, written in any case and either Unicode normal form.
+    """
+    n = draw(st.integers(1, max_people))
+    people = []
+    for i in range(n):
+        name = f"{draw(st.sampled_from(PEOPLE_NAMES))} {i}" if draw(st.booleans()) else \
+            draw(st.sampled_from(PEOPLE_NAMES))
+        people.append({
+            "name": name,
+            "role": draw(st.sampled_from(_ROLES)),
+            "naming": draw(st.booleans()),
+            "pseudonym": draw(st.none() | st.sampled_from(("Sparrow", "Kestrel Blue",
+                                                           "Nhung B"))),
+            "email": f"person{i}@example.org" if draw(st.booleans()) else None,
+            "ethnicity": draw(st.none() | st.sampled_from(("A", "B", "C"))),
+        })
+
+    def mention() -> str:
+        who = people[draw(st.integers(0, n - 1))]
+        ways: list[str] = [str(w) for w in (who["name"], who["pseudonym"], who["email"]) if w]
+        return draw(st.sampled_from(_TEMPLATES)).format(_written(draw, draw(
+            st.sampled_from(ways))))
+
+    sessions = []
+    for _ in range(draw(st.integers(1, max_sessions))):
+        came = draw(st.lists(st.integers(0, n - 1), unique=True, max_size=n))
+        others = [i for i in range(n) if i not in came]
+        sorry = draw(st.lists(st.sampled_from(others), unique=True, max_size=3)) \
+            if others else []
+        sessions.append({
+            "offset": draw(st.integers(0, 120)), "came": came, "sorry": sorry,
+            "ratings": [(i, draw(st.sampled_from(Rung)).value) for i in came
+                        if draw(st.booleans())],
+            "agreed_next": mention() if draw(st.booleans()) else None,
+            "purpose": mention() if draw(st.booleans()) else None,
+        })
+    tensions = [{"session": draw(st.integers(0, len(sessions) - 1)), "text": mention(),
+                 "moves": draw(st.sampled_from(((), ("acknowledged",), ("held",),
+                                                ("acknowledged", "resolved"))))}
+                for _ in range(draw(st.integers(0, 4)))]
+    commitments = [{"by": draw(st.integers(0, n - 1)), "text": mention(),
+                    "authority": draw(st.sampled_from(Authority)).value,
+                    "moves": draw(st.sampled_from(((), ("agreed",), ("agreed", "delivered"),
+                                                   ("agreed", "withdrawn"),
+                                                   ("agreed", "not_delivered")))),
+                    "news": mention() if draw(st.booleans()) else None,
+                    "reason": mention()}
+                   for _ in range(draw(st.integers(0, 4)))]
+    return {"people": people, "sessions": sessions, "tensions": tensions,
+            "commitments": commitments,
+            "rounding": draw(st.sampled_from((1, 5))), "off": draw(st.booleans()) and False}
+
+
+def fill_workspace(ws: Any, programme: dict[str, Any], clock: Any = None) -> list[str]:
+    """Record ``programme`` (from :func:`programmes`) in ``ws``; returns the people's ids.
+
+    ``clock`` (a :class:`coprod_core.testing.FakeClock`) is moved on between
+    the steps of a lifecycle, when given.
+    """
+    ids = []
+    for person in programme["people"]:
+        added = ws.add_participant(person["name"], role=person["role"],
+                                   pseudonym=person["pseudonym"])
+        ids.append(added.id)
+        if person["naming"]:
+            ws.record_consent(added.id, "naming", given=True, statement_version="v1",
+                              method="written")
+        if person["email"]:
+            ws.record_consent(added.id, "contact", given=True, statement_version="v1",
+                              method="written")
+            ws.update_participant(added.id, email=person["email"])
+        if person["ethnicity"]:
+            ws.record_consent(added.id, "special:ethnicity", given=True,
+                              statement_version="v1", method="written")
+            ws.update_participant(added.id, demographics=(Demographic(
+                key="ethnicity", value=person["ethnicity"], category="ethnicity"),))
+    sessions = []
+    for session in programme["sessions"]:
+        made = ws.new_session("Session", date=dt.date(2026, 1, 1) + dt.timedelta(
+            days=session["offset"]), purpose=session["purpose"],
+            agreed_next=session["agreed_next"])
+        sessions.append(made.id)
+        if session["came"]:
+            ws.attend(made.id, [ids[i] for i in session["came"]])
+        if session["sorry"]:
+            ws.attend(made.id, [ids[i] for i in session["sorry"]], status="apologies")
+        for i, rung in session["ratings"]:
+            ws.rate(made.id, ids[i], rung)
+    for tension in programme["tensions"]:
+        raised = ws.raise_tension(tension["text"], kind="power",
+                                  session_id=sessions[tension["session"]])
+        for move in tension["moves"]:
+            if clock is not None:
+                clock.advance(days=3)
+            ws.move_tension(raised.id, move, note=tension["text"])
+    for commitment in programme["commitments"]:
+        made = ws.make_commitment(commitment["text"], made_by=ids[commitment["by"]],
+                                  authority=commitment["authority"], session_id=sessions[0])
+        for move in commitment["moves"]:
+            if clock is not None:
+                clock.advance(days=5)
+            if move == "delivered" and commitment["news"]:
+                ws.update_commitment(made.id, commitment["news"])
+            ws.move_commitment(made.id, move, note=commitment["reason"])
+    return ids

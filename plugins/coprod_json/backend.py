@@ -40,9 +40,18 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from coprod_core.errors import StorageError
+from coprod_core.errors import OutputError, StorageError
+from coprod_core.files import (
+    atomic_write,
+    cannot_save,
+    describe_os_error,
+    fsync_folder,
+    is_temp_name,
+    private_folder,
+    write_problem,
+)
 from coprod_core.fsinfo import network_warning
-from coprod_core.storage import check_collection, id_number, matches
+from coprod_core.storage import BaseStorage, check_collection, id_number, matches
 
 _RECORD = re.compile(r"^(\d+)\.json$")
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*-\d+$")
@@ -67,29 +76,19 @@ def record_text(doc: Mapping[str, Any]) -> str:
 
 
 def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    fsync_folder(folder)
 
 
 def write_file(path: Path, text: str) -> None:
     """Replace ``path`` atomically and durably (the folder is fsynced by the caller)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, text, sync_folder=False)
 
 
-class JSONStorage:
+def _reason(exc: OSError | OutputError) -> str:
+    return exc.reason if isinstance(exc, OutputError) else describe_os_error(exc)
+
+
+class JSONStorage(BaseStorage):
     name = "json"
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
@@ -97,7 +96,7 @@ class JSONStorage:
         self.timeout = timeout
         self.notices: list[str] = []
         try:
-            self.path.mkdir(mode=0o700, parents=False, exist_ok=True)
+            private_folder(self.path)
         except FileNotFoundError:
             raise StorageError(
                 f"cannot open {self.path}: folder {self.path.parent} does not exist"
@@ -109,8 +108,14 @@ class JSONStorage:
         warning = network_warning(self.path)
         if warning:
             self.notices.append(warning)
-        self._lock_fd = os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-        self._depth = 0
+        #: Why changes cannot be saved now (a full disk, a read-only place), or None.
+        self.cannot_save: str | None = None
+        problem = write_problem(self.path)
+        if problem is not None:
+            self.cannot_save = cannot_save(self.path, problem)
+        #: A committed journal that could not be written out yet: reads see it.
+        self._pending: dict[str, Any] | None = None
+        self._lock_fd = self._open_lock()
         self._staged: dict[str, str | None] = {}
         self._audit: list[str] = []
         #: The whole committed audit log, rewritten in this transaction (rare: erasures).
@@ -124,7 +129,20 @@ class JSONStorage:
 
     # -- locking and recovery
 
+    def _open_lock(self) -> int:
+        """The lock file, opened to write; on a read-only place, to read (flock still
+        works), or -1 when it cannot even be created there (nobody can write then)."""
+        try:
+            return os.open(self.path / LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+        except OSError:
+            try:
+                return os.open(self.path / LOCK, os.O_RDONLY)
+            except OSError:
+                return -1
+
     def _lock(self) -> None:
+        if self._lock_fd < 0:
+            return
         deadline = time.monotonic() + self.timeout
         delay = 0.001
         while True:
@@ -143,7 +161,8 @@ class JSONStorage:
             delay = min(delay * 2, 0.05)
 
     def _unlock(self) -> None:
-        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        if self._lock_fd >= 0:
+            fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
 
     def _recover(self) -> None:
         """Finish a commit a crash interrupted, and sweep temporary files (lock held)."""
@@ -152,12 +171,21 @@ class JSONStorage:
             text = journal.read_text(encoding="utf-8")
         except FileNotFoundError:
             text = None
+        self._pending = None
         if text is not None:
-            self._apply(json.loads(text))
+            journal = json.loads(text)
+            try:
+                self._apply(journal)
+            except (OSError, OutputError) as exc:
+                # Committed, not yet written out (a full disk): reads see it, writes wait.
+                self._pending = journal
+                self.cannot_save = cannot_save(self.path, exc.errno)
+                return
         for folder in (self.path, *self._folders()):
             for entry in os.scandir(folder):
-                if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-                    os.unlink(entry.path)
+                if is_temp_name(entry.name) and entry.is_file(follow_symlinks=False):
+                    with suppress(OSError):  # a read-only place keeps them
+                        os.unlink(entry.path)
 
     def _folders(self) -> list[Path]:
         return [Path(e.path) for e in os.scandir(self.path)
@@ -172,7 +200,7 @@ class JSONStorage:
                     target.unlink()
             else:
                 if not target.parent.is_dir():
-                    target.parent.mkdir(mode=0o700)
+                    private_folder(target.parent)
                     touched.add(self.path)
                 write_file(target, text)
             touched.add(target.parent)
@@ -196,24 +224,14 @@ class JSONStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
         self._lock()
         try:
             self._recover()
-            self._depth = 1
             try:
                 yield
-                self._depth = 0
                 self._commit()
             finally:
-                self._depth = 0
                 self._staged = {}
                 self._audit = []
                 self._audit_rewritten = None
@@ -225,6 +243,9 @@ class JSONStorage:
         rewritten = self._audit_rewritten
         if not self._staged and not self._audit and self._counters is None and rewritten is None:
             return
+        if self._pending is not None and self.cannot_save:
+            # An earlier change waits in the journal: a new journal would lose it.
+            raise StorageError(f"this change was not saved: {self.cannot_save}")
         files = dict(self._staged)
         if self._counters is not None:
             files[COUNTERS] = json.dumps(self._counters, sort_keys=True, indent=2) + "\n"
@@ -240,22 +261,21 @@ class JSONStorage:
         try:
             write_file(self.path / JOURNAL, json.dumps(journal, ensure_ascii=False))
             _fsync_dir(self.path)
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             with suppress(OSError):
                 (self.path / JOURNAL).unlink()
-            raise StorageError(f"could not save to {self.path}: {exc.strerror}") from None
+            self.cannot_save = cannot_save(self.path, exc.errno)
+            raise StorageError(f"this change was not saved: {self.cannot_save}") from None
         try:
             self._apply(journal)
-        except OSError as exc:
+        except (OSError, OutputError) as exc:
             # The journal is durable: the next open or transaction finishes the commit.
+            self._pending = journal
+            self.cannot_save = cannot_save(self.path, exc.errno)
             raise StorageError(
-                f"could not finish saving to {self.path} ({exc.strerror}); the change is "
-                "kept in its journal and will be completed the next time it is opened"
+                f"could not finish saving to {self.path} ({_reason(exc)}); the change is "
+                "kept in its journal and will be completed when there is room again"
             ) from None
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 
@@ -266,6 +286,8 @@ class JSONStorage:
     def _read(self, rel: str) -> dict[str, Any] | None:
         if rel in self._staged:
             text = self._staged[rel]
+        elif self._pending is not None and rel in self._pending["files"]:
+            text = self._pending["files"][rel]
         else:
             try:
                 text = (self.path / rel).read_text(encoding="utf-8")
@@ -316,7 +338,8 @@ class JSONStorage:
         except FileNotFoundError:
             pass
         prefix = f"{collection}/"
-        for rel, text in self._staged.items():
+        pending = self._pending["files"].items() if self._pending is not None else ()
+        for rel, text in (*pending, *self._staged.items()):
             if rel.startswith(prefix):
                 number = int(rel[len(prefix):-5])
                 if text is None:
@@ -342,7 +365,10 @@ class JSONStorage:
         if self._counters is not None:
             return dict(self._counters)
         try:
-            data = json.loads((self.path / COUNTERS).read_text(encoding="utf-8"))
+            if self._pending is not None and COUNTERS in self._pending["files"]:
+                data = json.loads(self._pending["files"][COUNTERS])
+            else:
+                data = json.loads((self.path / COUNTERS).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return {}
         return {str(k): int(v) for k, v in data.items()}
@@ -364,13 +390,26 @@ class JSONStorage:
         if self._audit_rewritten is not None:
             yield from list(self._audit_rewritten)
             return
+        pending = self._pending
+        if pending is not None and pending["files"].get(AUDIT) is not None:
+            yield from pending["files"][AUDIT].splitlines(keepends=True)
+            return
+        appended = pending.get("audit") if pending is not None else None
+        # With a journal waiting, the log ends where that commit began.
+        end = appended["offset"] if appended else None
         try:
-            with open(self.path / AUDIT, encoding="utf-8") as fh:
-                for line in fh:
-                    if line.endswith("\n"):
-                        yield line
+            with open(self.path / AUDIT, "rb") as fh:
+                read = 0
+                for raw in fh:
+                    read += len(raw)
+                    if end is not None and read > end:
+                        break
+                    if raw.endswith(b"\n"):
+                        yield raw.decode("utf-8")
         except FileNotFoundError:
             pass
+        if appended:
+            yield from appended["text"].splitlines(keepends=True)
 
     def iterate_audit(self) -> Iterator[dict[str, Any]]:
         for line in self._committed_audit():
@@ -403,13 +442,14 @@ class JSONStorage:
 
     def collections(self) -> list[str]:
         names = {f.name for f in self._folders()}
-        names.update(rel.split("/", 1)[0] for rel in self._staged if "/" in rel)
+        pending = self._pending["files"] if self._pending is not None else {}
+        names.update(rel.split("/", 1)[0] for rel in (*pending, *self._staged) if "/" in rel)
         return sorted(n for n in names if self._numbers(n))
 
     def check_integrity(self) -> list[str]:
         """Problems found in the folder: unreadable files, ids that do not match names."""
         problems = []
-        if (self.path / JOURNAL).exists():
+        if (self.path / JOURNAL).exists() and self._pending is None:
             problems.append(f"{self.path / JOURNAL} holds an unfinished commit")
         for folder in self._folders():
             for entry in os.scandir(folder):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
-from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
+from coprod_core.storage import INDEXED_FIELDS, BaseStorage, check_collection, id_number
 
 try:
     import psycopg
@@ -77,7 +78,7 @@ def _step_1(db: PostgresStorage) -> None:
 MIGRATIONS: list[Callable[[PostgresStorage], None]] = [_step_1]
 
 
-class PostgresStorage:
+class PostgresStorage(BaseStorage):
     name = "postgres"
 
     def __init__(self, url: str, *, schema: str = "public", timeout: float = 30.0) -> None:
@@ -85,8 +86,8 @@ class PostgresStorage:
             raise StorageError(f"[storage] schema {schema!r} must be a plain SQL name")
         self.schema = schema
         self.url = _safe_url(url)
-        self._depth = 0
         self._tables: set[str] = set()
+        self.timeout = timeout
         self._affected: set[str] = set()
         self._lock_key = zlib.crc32(f"coprod:{schema}".encode())
         try:
@@ -189,30 +190,15 @@ class PostgresStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
         tables = set(self._tables)
         try:
             with self._conn.transaction():
                 self.exec("SELECT pg_advisory_xact_lock(%s)", (self._lock_key,))
-                self._depth = 1
-                try:
-                    yield
-                finally:
-                    self._depth = 0
+                yield
         except BaseException:
             self._tables = tables
             raise
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 
@@ -427,9 +413,25 @@ class PostgresStorage:
         if not self._affected:
             tables = sorted(t for t in self._existing_tables()
                             if t.startswith("doc_") or t == "coprod_audit")
+        self._wait_for_older_snapshots()
         for table in tables:
             self._run(sql.SQL("VACUUM FULL {}").format(self._name(table)))
         self._affected.clear()
+
+    def _wait_for_older_snapshots(self) -> None:
+        """Wait (up to ``timeout``) while another session of this database holds a
+        snapshot taken before now: VACUUM FULL must keep every row version such a
+        snapshot can still see, erased ones included."""
+        next_xid = self.exec("SELECT pg_snapshot_xmax(pg_current_snapshot())::text").fetchone()[0]
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            row = self.exec(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL "
+                "AND age(backend_xmin) >= age(%s::xid)", (next_xid,)).fetchone()
+            if not row[0]:
+                return
+            time.sleep(0.05)
 
     def close(self) -> None:
         self._conn.close()

@@ -6,10 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from attrs import evolve
+
 from coprod_core.model import Rung
 from coprod_core.reports import (
+    Breakdown,
     Chart,
     Column,
+    Count,
     Mean,
     Metric,
     Metrics,
@@ -21,6 +25,7 @@ from coprod_core.reports import (
     Series,
     Table,
     ValueType,
+    of,
 )
 from coprod_core.workspace import Workspace
 
@@ -36,6 +41,8 @@ from .common import (
 
 PEOPLE, NUMBER, DATE = ValueType.PEOPLE, ValueType.NUMBER, ValueType.DATE
 LIVED, STAFF = "lived", "staff"
+# Who is counted: every rating given in the period, by the rater's group and rung.
+RATINGS = of("ratings")
 
 
 class _Tally:
@@ -51,8 +58,9 @@ class _Tally:
         self.total += step
         self.n += 1
 
-    def mean(self) -> Mean:
-        return Mean(self.total / self.n if self.n else None, self.n)
+    def mean(self, basis_of: object = None) -> Mean:
+        return Mean(self.total / self.n if self.n else None, self.n,
+                    basis_of=basis_of)  # type: ignore[arg-type]
 
 
 def _gap(lived: _Tally, staff: _Tally) -> Mean:
@@ -130,13 +138,16 @@ def build(ws: Workspace, params: Params) -> Report:
                  Column(key="step", label="Step", type=NUMBER),
                  Column(key="lived", label="Lived experience", type=PEOPLE),
                  Column(key="staff", label="Staff and partners", type=PEOPLE)),
-        rows=[(RUNG_LABELS[r.value], r.step, placed[(r.value, LIVED)],
-               placed[(r.value, STAFF)]) for r in rungs],
-        totals=("All ratings", None, overall[LIVED].n, overall[STAFF].n),
+        rows=[(RUNG_LABELS[r.value], r.step,
+               Count(placed[(r.value, LIVED)], RATINGS.narrowed(group=LIVED, rung=r.value)),
+               Count(placed[(r.value, STAFF)], RATINGS.narrowed(group=STAFF, rung=r.value)))
+              for r in rungs],
+        totals=("All ratings", None, Count(overall[LIVED].n, RATINGS.narrowed(group=LIVED)),
+                Count(overall[STAFF].n, RATINGS.narrowed(group=STAFF))),
     )
-    lived_mean = overall[LIVED].mean()
-    staff_mean = overall[STAFF].mean()
-    return new_report(
+    lived_mean = overall[LIVED].mean(RATINGS.narrowed(group=LIVED))
+    staff_mean = overall[STAFF].mean(RATINGS.narrowed(group=STAFF))
+    report = new_report(
         ws, params, kind="ladder", title="The ladder of co-production",
         summary="Where the people in each session felt it sat on the ladder of "
                 "co-production, and whether lived-experience members and staff agree.",
@@ -163,4 +174,8 @@ def build(ws: Workspace, params: Params) -> Report:
             Section(title="Session by session", blocks=[per_session, spread]),
         ],
     )
-
+    # Every rating counted is by someone in one of the two groups, on one of the rungs.
+    return evolve(report, breakdowns=(
+        Breakdown(population="ratings", name="group", parts=(LIVED, STAFF)),
+        Breakdown(population="ratings", name="rung", parts=[r.value for r in Rung]),
+    ))

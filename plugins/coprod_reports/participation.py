@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
+from attrs import evolve
+
 from coprod_core import serialise
 from coprod_core.reports import (
+    Breakdown,
     Chart,
     Column,
+    Count,
     Metric,
     Metrics,
     Paragraph,
@@ -19,6 +23,7 @@ from coprod_core.reports import (
     Series,
     Table,
     ValueType,
+    of,
 )
 from coprod_core.workspace import Workspace
 
@@ -39,6 +44,13 @@ PEOPLE, NUMBER, TEXT, DATE = (ValueType.PEOPLE, ValueType.NUMBER, ValueType.TEXT
 BANDS = (("1 session", 1, 1), ("2 sessions", 2, 2), ("3 to 5 sessions", 3, 5),
          ("6 or more sessions", 6, None))
 NOT_KNOWN = "Not recorded, or no consent to use it"
+# Who is counted. Everyone who came in the period, cut by role and by how many
+# sessions they came to; the people whose first session ever was in the period,
+# cut by role and by that first session; and the visits of people coming back.
+TOOK_PART = of("took_part")
+NEW = of("new")
+RETURNING = of("returning")
+REGULAR = ("3 to 5 sessions", "6 or more sessions")
 
 
 def _band(n: int) -> str:
@@ -62,9 +74,10 @@ def build(ws: Workspace, params: Params) -> Report:
 
     # Second pass: the period's sessions, person by person and session by session.
     times: Counter[str] = Counter()
-    per_session: list[tuple[tuple[dt.date, int], str, dt.date, int, int]] = []
+    per_session: list[tuple[tuple[dt.date, int], str, dt.date, int, int, str]] = []
     months: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     month_order: dict[str, dt.date] = {}
+    month_sessions: dict[str, list[str]] = defaultdict(list)
     for session in documents(ws, "sessions"):
         date = dt.date.fromisoformat(session["date"])
         if not params.covers(date):
@@ -77,8 +90,9 @@ def build(ws: Workspace, params: Params) -> Report:
                 new += 1
             else:
                 returning += 1
-        per_session.append((key, session["title"], date, new, returning))
+        per_session.append((key, session["title"], date, new, returning, session["id"]))
         label = month(date)
+        month_sessions[label].append(session["id"])
         months[label][0] += new
         months[label][1] += returning
         month_order.setdefault(label, date.replace(day=1))
@@ -99,6 +113,7 @@ def build(ws: Workspace, params: Params) -> Report:
             bands[_band(n)] += 1
     lived_came = sum(by_role[r] for r in lived)
     lived_regular = sum(regular_by_role[r] for r in lived)
+    lived_of = TOOK_PART.narrowed(role=lived)
 
     role_table = Table(
         title="People who took part, by role",
@@ -108,10 +123,13 @@ def build(ws: Workspace, params: Params) -> Report:
                  Column(key="came", label="Came at least once", type=PEOPLE),
                  Column(key="new", label="Came for the first time", type=PEOPLE),
                  Column(key="regular", label="Came 3 or more times", type=PEOPLE)),
-        rows=[(role_label(ws, r), by_role[r], new_by_role[r], regular_by_role[r])
+        rows=[(role_label(ws, r), Count(by_role[r], TOOK_PART.narrowed(role=r)),
+               Count(new_by_role[r], NEW.narrowed(role=r)),
+               Count(regular_by_role[r], TOOK_PART.narrowed(role=r, sessions=REGULAR)))
               for r in ordered_roles(ws, by_role) if by_role[r]],
-        totals=("All roles", sum(by_role.values()), sum(new_by_role.values()),
-                sum(regular_by_role.values())),
+        totals=("All roles", Count(sum(by_role.values()), TOOK_PART),
+                Count(sum(new_by_role.values()), NEW),
+                Count(sum(regular_by_role.values()), TOOK_PART.narrowed(sessions=REGULAR))),
         empty="Nobody came to a session in this period.",
     )
     ordered_months = sorted(months, key=lambda m: month_order[m])
@@ -119,8 +137,12 @@ def build(ws: Workspace, params: Params) -> Report:
         title="First-time and returning visits, month by month",
         kind="bar", type=PEOPLE, axis="People",
         labels=ordered_months,
-        series=[Series(name="First time", values=[months[m][0] for m in ordered_months]),
-                Series(name="Returning", values=[months[m][1] for m in ordered_months])],
+        series=[Series(name="First time", values=[
+                    Count(months[m][0], NEW.narrowed(first=month_sessions[m]))
+                    for m in ordered_months]),
+                Series(name="Returning", values=[
+                    Count(months[m][1], RETURNING.narrowed(session=month_sessions[m]))
+                    for m in ordered_months])],
         alt="Two bars for each month: people coming to a session for the first time, and "
             "people coming back.",
     )
@@ -133,7 +155,9 @@ def build(ws: Workspace, params: Params) -> Report:
                  Column(key="new", label="First time", type=PEOPLE),
                  Column(key="returning", label="Returning", type=PEOPLE),
                  Column(key="total", label="All", type=PEOPLE, total_of=("new", "returning"))),
-        rows=[(title, day, new, back, new + back) for _k, title, day, new, back in per_session],
+        rows=[(title, day, Count(new, NEW.narrowed(first=sid)),
+               Count(back, RETURNING.narrowed(session=sid)), new + back)
+              for _k, title, day, new, back, sid in per_session],
         empty="No sessions were held in this period.",
     )
     retention = Chart(
@@ -141,18 +165,23 @@ def build(ws: Workspace, params: Params) -> Report:
         kind="bar", type=PEOPLE, axis="People",
         labels=[label for label, _low, _high in BANDS],
         series=[Series(name="Lived-experience members",
-                       values=[bands[label] for label, _low, _high in BANDS])],
+                       values=[Count(bands[label], lived_of.narrowed(sessions=label))
+                               for label, _low, _high in BANDS])],
         alt="A bar for each band, from one session to six or more, showing how many "
             "lived-experience members came to that many sessions in this period.",
     )
     sections = [
         Section(title="At a glance", blocks=[Metrics(items=[
-            Metric(label="People who took part", value=sum(by_role.values()), type=PEOPLE),
-            Metric(label="Lived-experience members who took part", value=lived_came,
+            Metric(label="People who took part", value=Count(sum(by_role.values()), TOOK_PART),
+                   type=PEOPLE),
+            Metric(label="Lived-experience members who took part",
+                   value=Count(lived_came, lived_of),
                    type=PEOPLE, note=f"Counting {roles_in_words(ws, lived)}."),
             Metric(label="Lived-experience members who came 3 or more times",
-                   value=Ratio(lived_regular, lived_came), type=ValueType.PERCENT,
-                   note="Of those who came at least once."),
+                   value=Ratio(lived_regular, lived_came,
+                               numerator_of=lived_of.narrowed(sessions=REGULAR),
+                               denominator_of=lived_of),
+                   type=ValueType.PERCENT, note="Of those who came at least once."),
             Metric(label="Sessions held", value=len(per_session), type=NUMBER),
         ])]),
         Section(title="Who took part", blocks=[role_table]),
@@ -162,11 +191,19 @@ def build(ws: Workspace, params: Params) -> Report:
         ]),
         Section(title="Who we reach", blocks=_demographics(ws, times)),
     ]
-    return new_report(
+    return evolve(new_report(
         ws, params, kind="participation", title="Who takes part",
         summary="Who took part in this period, who came back, and who we reach.",
         sections=sections,
-    )
+    ), breakdowns=(
+        Breakdown(population="took_part", name="sessions",
+                  parts=[label for label, _low, _high in BANDS]),
+        # Every newcomer's first session, and every returning visit, is one of
+        # the sessions listed: a reader can add the rows up.
+        Breakdown(population="new", name="first", parts=[item[5] for item in per_session]),
+        Breakdown(population="returning", name="session",
+                  parts=[item[5] for item in per_session]),
+    ))
 
 
 def _demographics(ws: Workspace, times: Counter[str]) -> list[object]:
@@ -202,8 +239,9 @@ def _demographics(ws: Workspace, times: Counter[str]) -> list[object]:
                         f"their answer about {key.replace('_', ' ')}.",
             columns=(Column(key="answer", label="Answer"),
                      Column(key="people", label="People", type=PEOPLE)),
-            rows=[(v, counts[key][v]) for v in values],
-            totals=("All", sum(counts[key].values())),
+            rows=[(v, Count(counts[key][v], TOOK_PART.narrowed(**{f"answer:{key}": v})))
+                  for v in values],
+            totals=("All", Count(sum(counts[key].values()), TOOK_PART)),
             always_suppress=True,
         ))
     return blocks

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections import Counter
 
 from coprod_core.reports import (
+    Breakdown,
     Column,
+    Count,
     Mean,
     Metric,
     Metrics,
@@ -15,6 +17,7 @@ from coprod_core.reports import (
     Section,
     Table,
     ValueType,
+    of,
 )
 from coprod_core.reports.document import long_date
 from coprod_core.workspace import Workspace
@@ -34,6 +37,9 @@ from .common import (
 )
 
 PEOPLE, NUMBER, DATE = ValueType.PEOPLE, ValueType.NUMBER, ValueType.DATE
+# Who is counted: the people who came (by role, and by whether they are named)
+# and the people who sent apologies (by role).
+CAME, APOLOGIES = of("came"), of("apologies")
 
 
 def build(ws: Workspace, params: Params) -> Report:
@@ -57,22 +63,28 @@ def build(ws: Workspace, params: Params) -> Report:
         columns=(Column(key="role", label="Role"),
                  Column(key="came", label="Came", type=PEOPLE),
                  Column(key="apologies", label="Sent apologies", type=PEOPLE)),
-        rows=[(role_label(ws, r), came[r], sorry[r])
+        rows=[(role_label(ws, r), Count(came[r], CAME.narrowed(role=r)),
+               Count(sorry[r], APOLOGIES.narrowed(role=r)))
               for r in ordered_roles(ws, [*came, *sorry]) if came[r] or sorry[r]],
-        totals=("Everyone", sum(came.values()), sum(sorry.values())),
+        totals=("Everyone", Count(sum(came.values()), CAME),
+                Count(sum(sorry.values()), APOLOGIES)),
         empty="Nobody's attendance was recorded for this session.",
     )
     blocks: list[object] = [who]
+    private: tuple[Count, ...] = ()
     if params.names:
         named: list[str] = [n for n in (name(pid) for pid in present) if n]
+        # A list of names tells how many were named; how many were not must
+        # not be worked out from it when they are few.
+        told = Count(len(named), CAME.narrowed(named="yes"))
+        private = (Count(len(present) - len(named), CAME.narrowed(named="no")),)
         if named:
             blocks.append(Paragraph(
                 text="Named here with their agreement: " + ", ".join(sorted(named)) + ".",
-            ))
+                tells=(told,)))
         blocks.append(Paragraph(
-            text="Others who came are not named: they have not agreed to be named in "
-                 "reports." if len(named) < len(present) else
-                 "Everyone who came agreed to be named.", style="note"))
+            text="Only people who agreed to be named in reports are named here.",
+            style="note", tells=(told,)))
 
     lived, staff = lived_roles(ws), staff_roles(ws)
     steps: dict[str, list[int]] = {"lived": [], "staff": []}
@@ -139,8 +151,10 @@ def build(ws: Workspace, params: Params) -> Report:
         sections=(
             Section(title="Who came", blocks=[
                 Metrics(items=[
-                    Metric(label="People who came", value=len(present), type=PEOPLE),
-                    Metric(label="Sent apologies", value=sum(sorry.values()), type=PEOPLE),
+                    Metric(label="People who came", value=Count(len(present), CAME),
+                           type=PEOPLE),
+                    Metric(label="Sent apologies", value=Count(sum(sorry.values()), APOLOGIES),
+                           type=PEOPLE),
                 ]),
                 *blocks,
             ]),
@@ -149,6 +163,8 @@ def build(ws: Workspace, params: Params) -> Report:
             Section(title="What we agreed next", blocks=[next_steps]),
             Section(title="How it felt", blocks=ladder),
         ),
+        breakdowns=(Breakdown(population="came", name="named", parts=("yes", "no")),),
+        private=private,
     )
     return report
 

@@ -8,6 +8,7 @@ from collections import Counter
 from coprod_core.reports import (
     Chart,
     Column,
+    Count,
     Metric,
     Metrics,
     Paragraph,
@@ -17,6 +18,7 @@ from coprod_core.reports import (
     Series,
     Table,
     ValueType,
+    of,
 )
 from coprod_core.workspace import Workspace
 
@@ -34,6 +36,9 @@ from .common import (
 )
 
 PEOPLE, NUMBER, TEXT = ValueType.PEOPLE, ValueType.NUMBER, ValueType.TEXT
+# Who is counted: everyone on the record, everyone who came to a session in
+# the period (each cut by role), and every time someone came.
+ON_RECORD, TOOK_PART, VISITS = of("on_record"), of("took_part"), of("visits")
 COMMITMENT_GROUPS = (
     ("delivered", "Done"), ("partly_delivered", "Partly done"),
     ("not_delivered", "Not done"), ("open", "Still open"), ("withdrawn", "Withdrawn"),
@@ -69,8 +74,10 @@ def build(ws: Workspace, params: Params) -> Report:
         columns=(Column(key="role", label="Role"),
                  Column(key="record", label="On the record", type=PEOPLE),
                  Column(key="came", label="Came to a session", type=PEOPLE)),
-        rows=[(role_label(ws, r), on_record[r], took_part[r]) for r in roles],
-        totals=("All roles", sum(on_record.values()), len(came)),
+        rows=[(role_label(ws, r), Count(on_record[r], ON_RECORD.narrowed(role=r)),
+               Count(took_part[r], TOOK_PART.narrowed(role=r))) for r in roles],
+        totals=("All roles", Count(sum(on_record.values()), ON_RECORD),
+                Count(len(came), TOOK_PART)),
     )
 
     # Tensions raised in the period, by kind and where they stand now.
@@ -143,9 +150,10 @@ def build(ws: Workspace, params: Params) -> Report:
     sections = [
         Section(title="At a glance", blocks=[
             Metrics(items=[
-                Metric(label="People who came to a session", value=len(came), type=PEOPLE),
+                Metric(label="People who came to a session", value=Count(len(came), TOOK_PART),
+                       type=PEOPLE),
                 Metric(label="Sessions held", value=sessions, type=NUMBER),
-                Metric(label="Times people came", value=attendances, type=PEOPLE,
+                Metric(label="Times people came", value=Count(attendances, VISITS), type=PEOPLE,
                        note="Each person counted once for each session."),
                 Metric(label="Tensions raised", value=sum(tensions.values()), type=NUMBER),
                 Metric(label="Promises made", value=sum(statuses.values()), type=NUMBER),

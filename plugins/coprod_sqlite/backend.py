@@ -9,11 +9,17 @@ Durability and concurrency choices (argued in docs/storage.md):
 - the database, its ``-wal`` and ``-shm`` files and the workspace's
   ``coprod.toml`` are readable by their owner only;
 - a warning (in ``notices``) when the file sits on a network filesystem,
-  where SQLite's locks are not reliable.
+  where SQLite's locks are not reliable;
+- on a read-only place or a full disk, a read-only connection, and
+  ``cannot_save`` saying why changes wait.
+
+One piece: one class implementing the storage protocol on one connection,
+its SQL beside the method it serves.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -24,8 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from coprod_core.errors import StorageError
+from coprod_core.files import cannot_save, describe_os_error, write_problem
 from coprod_core.fsinfo import network_warning, owner_only
-from coprod_core.storage import INDEXED_FIELDS, check_collection, id_number
+from coprod_core.storage import INDEXED_FIELDS, BaseStorage, check_collection, id_number
 
 _BATCH = 500
 #: The layout of the tables; :meth:`SQLiteStorage._upgrade` migrates older ones.
@@ -50,28 +57,46 @@ def _table(collection: str) -> str:
     return f'"doc_{check_collection(collection)}"'
 
 
-class SQLiteStorage:
+class SQLiteStorage(BaseStorage):
     name = "sqlite"
 
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
         self.path = Path(path)
         if not self.path.parent.is_dir():
             raise StorageError(f"cannot open {self.path}: folder {self.path.parent} does not exist")
-        if not self.path.exists():
+        #: Why changes cannot be saved (a read-only place), or None: reading still works.
+        self.cannot_save: str | None = None
+        problem = write_problem(self.path.parent)
+        if problem is None and self.path.exists() and not os.access(self.path, os.W_OK):
+            problem = errno.EACCES
+        if problem is not None:
+            if not self.path.exists():
+                raise StorageError(f"cannot create {self.path}: "
+                                   f"{cannot_save(self.path.parent, problem).split(';')[0]}")
+            self.cannot_save = cannot_save(self.path, problem)
+        elif not self.path.exists():
             fd = os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600)
             os.close(fd)
-        self._depth = 0
         self.notices: list[str] = []
         warning = network_warning(self.path)
         if warning:
             self.notices.append(warning)
         try:
-            self._db = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
-            )
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.execute("PRAGMA secure_delete=ON")
+            try:
+                self._db = self._connect(timeout, problem)
+                if problem is None:
+                    self._db.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError:
+                # SQLite could not make its -shm file: on a full disk, read without it.
+                if problem is not None or write_problem(self.path.parent, space=True) is None:
+                    raise
+                self._close_quietly()
+                problem = errno.ENOSPC
+                self.cannot_save = cannot_save(self.path, problem)
+                self._db = self._connect(timeout, problem)
+            if problem is None:
+                self._db.execute("PRAGMA synchronous=FULL")
+                self._db.execute("PRAGMA secure_delete=ON")
             self._db.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
             self._tables = self._existing_tables()
             if "meta" not in self._tables:
@@ -85,8 +110,34 @@ class SQLiteStorage:
         except BaseException:
             self._close_quietly()
             raise
-        for suffix in ("", "-wal", "-shm"):
-            owner_only(f"{self.path}{suffix}")
+        if problem is None:
+            for suffix in ("", "-wal", "-shm"):
+                owner_only(f"{self.path}{suffix}")
+
+    def _connect(self, timeout: float, problem: int | None) -> sqlite3.Connection:
+        """A connection; where nothing can be written, a read-only one."""
+        def connect(target: str | Path, uri: bool = False) -> sqlite3.Connection:
+            return sqlite3.connect(target, timeout=timeout, isolation_level=None,
+                                   check_same_thread=False, uri=uri)
+
+        if problem is None:
+            return connect(self.path)
+        uri = f"{self.path.absolute().as_uri()}?mode=ro"
+        try:
+            db = connect(uri, uri=True)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return db
+        except sqlite3.OperationalError:
+            pass
+        # Without its -shm file SQLite cannot read a WAL database read-only; with no
+        # WAL left to read, the file alone is the whole database ("immutable").
+        wal = Path(f"{self.path}-wal")
+        if wal.exists() and wal.stat().st_size:
+            raise StorageError(
+                f"cannot read {self.path}: its latest changes are in {wal}, which SQLite "
+                "reads only where it may write; make the folder writable once, open the "
+                "workspace (any command), and it can be read-only again")
+        return connect(f"{uri}&immutable=1", uri=True)
 
     # -- schema
 
@@ -167,37 +218,25 @@ class SQLiteStorage:
     # -- transactions
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _begin(self) -> Iterator[None]:
+        if self.cannot_save:
+            raise StorageError(f"this change was not saved: {self.cannot_save}")
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise StorageError(f"could not start a write on {self.path}: {exc}") from None
-        self._depth = 1
         try:
             yield
         except BaseException:
-            self._depth = 0
             self._db.execute("ROLLBACK")
             self._tables = self._existing_tables()
             raise
-        self._depth = 0
         try:
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
             raise StorageError(f"could not save to {self.path}: {exc}") from None
-
-    def _require_tx(self) -> None:
-        if not self._depth:
-            raise StorageError("writes must happen inside storage.transaction()")
 
     # -- documents
 
@@ -363,9 +402,15 @@ class SQLiteStorage:
             reason = exc.strerror if isinstance(exc, OSError) else str(exc)
             raise StorageError(f"cannot write {target}: {reason}") from None
         try:
+            # No rollback journal beside the copy: a killed backup leaves one file only,
+            # the temporary copy that the next coprod run removes.
+            dest.execute("PRAGMA journal_mode=OFF")
             self._db.backup(dest, pages=1024)
             dest.execute("PRAGMA journal_mode=DELETE")
         except sqlite3.DatabaseError as exc:
+            if getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+                full = describe_os_error(OSError(errno.ENOSPC, "full"))
+                raise StorageError(f"cannot write {target}: {full}") from None
             raise StorageError(f"the backup to {target} failed: {exc}") from None
         finally:
             dest.close()

@@ -42,10 +42,44 @@ def paragraph(block: Paragraph) -> Markup:
 
 
 def chart(block: Chart, n: int) -> Markup:
-    """The chart as the HTML report draws it (its text is escaped there)."""
+    """The chart as the HTML report draws it (its text is escaped there), and, for a
+    single series of bars, a drawing made for a phone's width, shown there instead."""
     from coprod_reports.html import chart_figure
 
-    return Markup(chart_figure(block, n))
+    figure = chart_figure(block, n)
+    narrow = _narrow_bars(block, n)
+    if narrow:
+        figure = figure.replace("<svg ", '<svg class="wide" ', 1)
+        figure = figure.replace("<details>", narrow + "<details>", 1)
+    return Markup(figure)
+
+
+def _narrow_bars(block: Chart, n: int) -> str:
+    """Bars lying down, each label above its bar: legible 360 px wide, words at 15 px."""
+    from html import escape
+
+    if block.kind != "bar" or len(block.series) != 1:
+        return ""
+    values = block.series[0].values
+    numbers = [float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)]
+    top = float(block.maximum) if block.maximum is not None else max(numbers, default=0.0)
+    width, row, bar = 360, 54, 290
+    parts = [f'<svg class="narrow" viewBox="0 0 {width} {row * len(block.labels) + 8}" '
+             f'role="img" aria-labelledby="chart-{n}-title chart-{n}-desc" '
+             'xmlns="http://www.w3.org/2000/svg">']
+    for i, (label, value) in enumerate(zip(block.labels, values, strict=True)):
+        y = i * row
+        parts.append(f'<text x="0" y="{y + 18}" font-size="15" fill="#1b1b1f">'
+                     f"{escape(label)}</text>")
+        parts.append(f'<rect x="0" y="{y + 26}" width="{bar}" height="18" fill="#e8ebef"/>')
+        if isinstance(value, int | float) and not isinstance(value, bool) and top > 0:
+            length = max(0.0, min(1.0, float(value) / top)) * bar
+            parts.append(f'<rect x="0" y="{y + 26}" width="{length:.1f}" height="18" '
+                         'fill="#00594f"/>')
+        parts.append(f'<text x="{bar + 8}" y="{y + 40}" font-size="15" font-weight="700" '
+                     f'fill="#1b1b1f">{escape(show(value, block.type))}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def rows(table: Table) -> list[tuple[Any, ...]]:

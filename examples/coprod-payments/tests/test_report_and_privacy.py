@@ -9,7 +9,8 @@ from coprod_payments.service import mark_paid, record_payment
 
 from coprod_core import privacy, subject_access
 from coprod_core.errors import ValidationFailed
-from coprod_core.reports import Hidden, Params, build
+from coprod_core.reports import Amount, Count, Hidden, Params, build
+from coprod_core.reports.disclosure import verify
 
 FORMATS = ("markdown", "html", "csv", "json")
 
@@ -44,6 +45,12 @@ def _table(report, title):
     return next(t for t in report.tables() if t.title == title)
 
 
+def _plain(row):
+    """A row as plain values: the numbers behind each declared count and amount."""
+    return tuple(getattr(cell, "value", cell) if isinstance(cell, Count | Amount) else cell
+                 for cell in row)
+
+
 def test_the_report_is_listed(run):
     result = run("report", "--list")
     assert result.exit_code == 0
@@ -53,21 +60,21 @@ def test_the_report_is_listed(run):
 def test_counts_and_amounts(paid, workspace):
     report = _report(workspace, period_from=dt.date(2026, 1, 1))
     fees = _table(report, "Fees for people's time")
-    assert list(fees.rows) == [
+    assert [_plain(r) for r in fees.rows] == [
         ("Offered and paid", 1, 1, "£50.00"),
         ("Offered, not yet paid", 1, 1, "£50.00"),
         ("Declined", 1, 1, "£50.00"),
     ]
-    assert fees.totals == ("All fees", 3, 3, "£150.00")
+    assert _plain(fees.totals) == ("All fees", 3, 3, "£150.00")
     expenses = _table(report, "Travel and carer expenses")
-    assert list(expenses.rows) == [("Travel", 2, "£4.80", "£3.00"),
-                                   ("Carer or childcare", 1, "£0.00", "£12.00")]
-    assert expenses.totals == ("All expenses", 3, "£4.80", "£15.00")
+    assert [_plain(r) for r in expenses.rows] == [("Travel", 2, "£4.80", "£3.00"),
+                                                  ("Carer or childcare", 1, "£0.00", "£12.00")]
+    assert _plain(expenses.totals) == ("All expenses", 3, "£4.80", "£15.00")
     advice = _table(report, "Benefits advice before a fee")
-    assert [row[:2] for row in advice.rows] == [("With benefits advice offered", 2),
-                                                ("Without", 0)]
+    assert [_plain(row[:2]) for row in advice.rows] == [("With benefits advice offered", 2),
+                                                        ("Without", 0)]
     glance = report.sections[0].blocks[0].items
-    assert [(m.label, m.value) for m in glance] == [
+    assert [(m.label, _plain((m.value,))[0]) for m in glance] == [
         ("People offered a fee or expenses", 3), ("People who declined a fee", 1),
         ("Payments", 3), ("Still to pay", "£65.00")]
 
@@ -75,13 +82,17 @@ def test_counts_and_amounts(paid, workspace):
 def test_the_period_is_respected(paid, workspace):
     report = _report(workspace, period_to=dt.date(2025, 12, 31))
     fees = _table(report, "Fees for people's time")
-    assert list(fees.rows) == [("Offered, not yet paid", 1, 1, "£20.00")]
+    assert [_plain(r) for r in fees.rows] == [("Offered, not yet paid", 1, 1, "£20.00")]
     assert list(_table(report, "Travel and carer expenses").rows) == []
 
 
-def test_the_core_hides_small_counts(paid, workspace):
-    fees = _table(build(workspace, "payments", Params()), "Fees for people's time")
-    assert fees.rows[0] == ("Offered and paid", Hidden(), Hidden(), "£50.00")
+def test_the_core_hides_small_counts_and_the_money_beside_them(paid, workspace):
+    report = build(workspace, "payments", Params())
+    fees = _table(report, "Fees for people's time")
+    # One payment to one person: £50.00 beside it would be that person's fee.
+    assert fees.rows[0] == ("Offered and paid", Hidden(), Hidden(), Hidden())
+    assert all(isinstance(cell, Hidden) for row in fees.rows for cell in row[1:])
+    assert verify(report) == []
 
 
 def test_small_numbers_are_hidden_in_every_format(run, paid, tmp_path):
@@ -89,8 +100,9 @@ def test_small_numbers_are_hidden_in_every_format(run, paid, tmp_path):
     assert markdown.exit_code == 0, markdown.stderr
     assert markdown.stderr == ""
     assert "# Payments for involvement" in markdown.stdout
-    assert "| Offered and paid | \\* | \\* | £50.00 |" in markdown.stdout
-    assert "| **All fees** | **\\*** | **\\*** | **£150.00** |" in markdown.stdout
+    assert "| Offered and paid | \\* | \\* | \\* |" in markdown.stdout
+    assert "| **All fees** | **\\*** | **\\*** | **\\*** |" in markdown.stdout
+    assert "£50.00" not in markdown.stdout
 
     out = tmp_path / "payments.html"
     result = run("report", "payments", "--from", "2026-01-01", "-o", str(out))
@@ -98,7 +110,7 @@ def test_small_numbers_are_hidden_in_every_format(run, paid, tmp_path):
     page = out.read_text(encoding="utf-8")
     assert "<h1>Payments for involvement</h1>" in page
     assert "Travel and carer expenses" in page
-    assert "£4.80" in page
+    assert "£4.80" not in page  # one person's travel
 
     data = json.loads(run("report", "payments", "--format", "json").stdout)
     assert data["kind"] == "payments"
@@ -106,7 +118,7 @@ def test_small_numbers_are_hidden_in_every_format(run, paid, tmp_path):
     fees = tables[0]
     assert fees["title"] == "Fees for people's time"
     assert fees["rows"][0] == ["Offered and paid", {"hidden": True}, {"hidden": True},
-                               "£50.00"]
+                               {"hidden": True}]
     assert {c["key"]: c["type"] for c in fees["columns"]} == {
         "what": "text", "payments": "people", "people": "people", "amount": "text"}
 
@@ -120,7 +132,7 @@ def test_small_numbers_are_hidden_in_every_format(run, paid, tmp_path):
     with (folder / "03-travel-and-carer-expenses.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
     assert rows[0] == ["Expense", "People", "Paid", "Still to pay"]
-    assert rows[-1] == ["All expenses", "*", "£4.80", "£15.00"]
+    assert rows[-1] == ["All expenses", "*", "*", "*"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

@@ -46,7 +46,8 @@ def digest(ws: Any, days: int | None, output: Path | None, as_json: bool) -> Non
     if output is None:
         click.echo(text, nl=False)
         return
-    from coprod_core.config import write_atomic
+    from coprod_core.files import atomic_write, check_output
 
-    write_atomic(output, text)
+    # The digest is refreshed in place: a regular file is replaced, nothing else ever is.
+    atomic_write(check_output(output, force=True), text)
     click.echo(f"wrote {output}", err=True)

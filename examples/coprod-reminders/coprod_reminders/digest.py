@@ -120,6 +120,6 @@ def as_json(workspace: Any, days_ahead: int) -> dict[str, Any]:
 
 def write_digest(workspace: Any, path: Path, days_ahead: int) -> None:
     """Replace ``path`` with the digest, so a reader never sees half of one."""
-    from coprod_core.config import write_atomic
+    from coprod_core.files import atomic_write
 
-    write_atomic(path, render_text(workspace, days_ahead))
+    atomic_write(path, render_text(workspace, days_ahead))
