@@ -15,6 +15,8 @@ import sys
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from coprod_core import hookimpl, services
 from coprod_core.errors import CoprodError, InvalidValue, NotFound, PluginError
@@ -233,6 +235,36 @@ def test_a_plugin_failure_in_erase_due_names_the_plugin(memory_workspace, regist
     with pytest.raises(PluginError, match="'fragile'"):
         retention.erase_due(ws, due)
     assert [p.is_erased for p in ws.participants()] == [False, False]
+
+
+@given(st.integers(1, 5).flatmap(lambda n: st.tuples(st.just(n), st.integers(1, n + 1))))
+def test_erase_due_is_all_or_nothing_wherever_it_fails(case):
+    people, failing = case  # failing == people + 1: nobody fails
+    from coprod_core.testing import use_plugin_manager
+
+    class FailsAt:
+        calls = 0
+
+        @hookimpl
+        def coprod_erase_participant(self, participant_id):
+            FailsAt.calls += 1
+            if FailsAt.calls == failing:
+                raise RuntimeError("disk full")
+
+    with use_plugin_manager() as pm:
+        pm.register(FailsAt(), name="fragile")
+        ws = Workspace.in_memory(plugins=pm)
+        added = [ws.add_participant(f"Person {n}", role="staff") for n in range(people)]
+        due = [retention.Due(participant_id=p.id, role=p.role, last_active=dt.date(2020, 1, 1),
+                             last_activity="added", due_since=dt.date(2021, 1, 1))
+               for p in added]
+        if failing <= people:
+            with pytest.raises(PluginError, match="nothing was changed"):
+                retention.erase_due(ws, due)
+        else:
+            retention.erase_due(ws, due)
+        erased = [ws.participant(p.id).is_erased for p in added]
+    assert erased == [failing > people] * people
 
 
 # ---------------------------------------------------------------- the audit log, filtered
