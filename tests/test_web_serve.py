@@ -210,3 +210,16 @@ def test_postgresql_with_two_workers_and_concurrent_writes(tmp_path, pg_schema):
         code, err = server.stop()
     assert code in (0, -signal.SIGTERM), err
     assert sorted(_notes(folder)) == sorted(acknowledged)
+
+
+def test_a_port_in_use_is_one_line(run, workspace_dir):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"error: cannot listen on 127.0.0.1:{port} (Address already in use); choose "
+        "another port with --port, or stop what is using it"]

@@ -56,6 +56,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             f"--workers {workers} needs a PostgreSQL workspace; this one keeps its records "
             f"in {ws.config.backend}, which one process serves (leave out --workers, or "
             "move to PostgreSQL with `coprod migrate`)")
+    _check_free(host, port)
     from .security import load_secret
 
     load_secret(ws.root)  # made once here, so every worker signs with the same key
@@ -70,6 +71,28 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     uvicorn.run("coprod_web.serve:app_from_environment", factory=True, host=host, port=port,
                 workers=workers, log_level="warning", server_header=False,
                 timeout_graceful_shutdown=30)
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse, in one line, an address something else already listens on."""
+    import socket
+
+    from coprod_core.errors import CoprodError
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as exc:
+        raise CoprodError(f"cannot listen on {host}: {exc.strerror or exc}; give a host "
+                          "name or address of this machine with --host") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise CoprodError(
+                f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another "
+                "port with --port, or stop what is using it") from None
 
 
 def app_from_environment() -> Any:
