@@ -23,7 +23,7 @@ PUBLIC_MODULES = (
     "coprod_core", "coprod_core.access", "coprod_core.accounts", "coprod_core.commandline",
     "coprod_core.config", "coprod_core.errors", "coprod_core.files",
     "coprod_core.forms", "coprod_core.hookspecs", "coprod_core.ids", "coprod_core.importing",
-    "coprod_core.importing.readers", "coprod_core.model",
+    "coprod_core.importing.readers", "coprod_core.lifecycle", "coprod_core.model",
     "coprod_core.people", "coprod_core.plugins", "coprod_core.privacy", "coprod_core.records",
     "coprod_core.registry", "coprod_core.reports", "coprod_core.reports.disclosure",
     "coprod_core.reports.text",

@@ -25,6 +25,8 @@ from attrs import field, frozen
 
 from .errors import IllegalMove, ValidationFailed
 
+__all__ = ["COMMITMENT", "TENSION", "Lifecycle", "is_overdue"]
+
 
 def _freeze(moves: Mapping[str, object]) -> Mapping[str, tuple[str, ...]]:
     return {str(k): tuple(str(s) for s in v) for k, v in moves.items()}  # type: ignore[attr-defined]

@@ -333,7 +333,7 @@ def test_the_fast_solver_agrees_with_plain_elimination(system):
 
 # ------------------------------------------------------------ properties
 
-KIND_ARGS = {"session": ("S-1",)}
+KIND_ARGS = {"session": ("S-1",), "since": ("S-1",)}
 
 
 def _workspace(pm: Any, programme: dict[str, Any]) -> Workspace:
